@@ -1,0 +1,135 @@
+{#-
+    The RFM logic, once, for any set of reference dates.
+
+    orders:         a relation shaped like int_orders_enriched.
+    snapshot_dates: a relation with one column `snapshot_date` (date).
+    Returns one row per (snapshot_date, customer_unique_id) for every person with at least one
+    delivered order purchased strictly before snapshot_date. Behavioural facts (review, delivery)
+    count only when they were known before the snapshot date, so a history built from this macro
+    never sees the future. The order status is the export's final status: Olist ships no status
+    history, so "delivered" is the one fact taken from the end of the data.
+
+    customer_rfm uses it with one date (the reference date); customer_rfm_history with one per month.
+-#}
+{% macro customer_rfm_as_of(orders, snapshot_dates) %}
+    {%- set f_thresholds = rfm_f_score_thresholds() -%}
+    with
+
+    delivered_orders as (
+        select
+            snapshot_dates.snapshot_date,
+            orders.order_id,
+            orders.customer_unique_id,
+            orders.customer_state,
+            orders.purchased_at,
+            orders.amount_paid,
+            orders.max_installments,
+            orders.main_payment_type,
+            orders.product_categories,
+            case when orders.first_review_at < snapshot_dates.snapshot_date then orders.review_score end
+                as known_review_score,
+            case when orders.delivered_to_customer_at < snapshot_dates.snapshot_date then orders.delivery_days end
+                as known_delivery_days,
+            case when orders.delivered_to_customer_at < snapshot_dates.snapshot_date then orders.is_late end
+                as known_is_late
+        from {{ snapshot_dates }} as snapshot_dates
+        inner join {{ orders }} as orders
+            on orders.purchased_at < snapshot_dates.snapshot_date
+        where orders.is_delivered
+    ),
+
+    customer_orders as (
+        select
+            snapshot_date,
+            customer_unique_id,
+            -- the state of the latest order: people move, campaigns target where they live now
+            arg_max(customer_state, strftime(purchased_at, '%Y%m%d%H%M%S') || order_id) as customer_state,
+            min(purchased_at) as first_purchase_at,
+            max(purchased_at) as last_purchase_at,
+            count(*) as frequency,
+            cast(sum(amount_paid) as double) as monetary,
+            avg(known_review_score) as avg_review_score,
+            avg(known_delivery_days) as avg_delivery_days,
+            avg(cast(known_is_late as integer)) as late_delivery_share,
+            max(max_installments) as max_installments,
+            len(list_filter(list_distinct(flatten(list(product_categories))), lambda category: category != 'unknown'))
+                as category_count
+        from delivered_orders
+        group by snapshot_date, customer_unique_id
+    ),
+
+    customer_payment_types as (
+        -- the payment type that paid the most across the person's orders; ties by name
+        select
+            snapshot_date,
+            customer_unique_id,
+            main_payment_type
+        from delivered_orders
+        where main_payment_type is not null
+        group by snapshot_date, customer_unique_id, main_payment_type
+        qualify row_number() over (
+            partition by snapshot_date, customer_unique_id
+            order by sum(amount_paid) desc, main_payment_type
+        ) = 1
+    ),
+
+    customer_recency as (
+        select
+            customer_orders.*,
+            date_diff('day', cast(customer_orders.last_purchase_at as date), customer_orders.snapshot_date)
+                as recency_days,
+            customer_payment_types.main_payment_type
+        from customer_orders
+        left join customer_payment_types
+            on customer_orders.snapshot_date = customer_payment_types.snapshot_date
+            and customer_orders.customer_unique_id = customer_payment_types.customer_unique_id
+    ),
+
+    customer_scores as (
+        select
+            *,
+            {{ rfm_rank_score('recency_days desc') }} as r_score,
+            case
+                when frequency >= {{ f_thresholds[3] }} then 5
+                when frequency >= {{ f_thresholds[2] }} then 4
+                when frequency >= {{ f_thresholds[1] }} then 3
+                when frequency >= {{ f_thresholds[0] }} then 2
+                else 1
+            end as f_score,
+            {{ rfm_rank_score('monetary') }} as m_score
+        from customer_recency
+    )
+
+    select * from customer_scores
+{% endmacro %}
+
+
+{#- Score 1..5 from the cumulative share of customers at or below the value (ties share a score,
+    unlike ntile, which splits equal values across buckets at random). -#}
+{% macro rfm_rank_score(order_by) -%}
+    cast(least(5, greatest(1, ceil(5 * cume_dist() over (partition by snapshot_date order by {{ order_by }}) - 1e-9))) as integer)
+{%- endmacro %}
+
+
+{#- The var rfm_f_score_min_orders, validated: four increasing integers, the first at least 2. -#}
+{% macro rfm_f_score_thresholds() %}
+    {%- set thresholds = var('rfm_f_score_min_orders') -%}
+    {%- if thresholds is string -%}
+        {%- set thresholds = fromjson(thresholds) -%}
+    {%- endif -%}
+    {%- set check = namespace(valid=(thresholds is iterable and thresholds is not string and thresholds | length == 4)) -%}
+    {%- if check.valid -%}
+        {%- for value in thresholds -%}
+            {%- if value is not number or value != value | int or (loop.first and value < 2) or (not loop.first and value <= thresholds[loop.index0 - 1]) -%}
+                {%- set check.valid = false -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if not check.valid -%}
+        {{ exceptions.raise_compiler_error(
+            "Invalid var rfm_f_score_min_orders=" ~ thresholds
+            ~ ": expected 4 increasing integers, the first at least 2 (minimum delivered orders for f_score 2, 3, 4, 5), e.g. [2, 3, 4, 6]"
+        ) }}
+    {%- endif -%}
+    {{ return(thresholds) }}
+{% endmacro %}
