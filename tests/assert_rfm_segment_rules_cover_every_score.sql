@@ -7,7 +7,10 @@ scores as (
 ),
 
 combinations as (
-    select r.score as r_score, f.score as f_score, m.score as m_score
+    select
+        r.score as r_score,
+        f.score as f_score,
+        m.score as m_score
     from scores as r cross join scores as f cross join scores as m
 ),
 
@@ -24,9 +27,10 @@ matches as (
     from combinations
     left join rules
         on combinations.r_score between rules.r_min and rules.r_max
-        and combinations.f_score between rules.f_min and rules.f_max
-        and combinations.m_score between rules.m_min and rules.m_max
+            and combinations.f_score between rules.f_min and rules.f_max
+            and combinations.m_score between rules.m_min and rules.m_max
     group by all
 )
 
-select * from matches where matching_rules = 0
+select * from matches
+where matching_rules = 0

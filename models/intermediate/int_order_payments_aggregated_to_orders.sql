@@ -20,8 +20,8 @@ main_payment_types as (
         payment_type as main_payment_type
     from payment_type_values
     qualify row_number() over (
-        partition by order_id order by payment_type_value desc, payment_type
-    ) = 1
+            partition by order_id order by payment_type_value desc, payment_type asc
+        ) = 1
 ),
 
 payment_totals as (

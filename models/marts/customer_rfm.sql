@@ -37,7 +37,7 @@ reference_dates as (
             else try_cast('{{ reference_date }}' as date)
         end as snapshot_date
         {%- else %}
-        cast(last_purchase_date + interval 1 day as date) as snapshot_date
+            cast(last_purchase_date + interval 1 day as date) as snapshot_date
         {%- endif %}
     from data_range
 ),
@@ -53,11 +53,11 @@ labelled as (
     from customer_features
     left join segment_rules
         on customer_features.r_score between segment_rules.r_min and segment_rules.r_max
-        and customer_features.f_score between segment_rules.f_min and segment_rules.f_max
-        and customer_features.m_score between segment_rules.m_min and segment_rules.m_max
+            and customer_features.f_score between segment_rules.f_min and segment_rules.f_max
+            and customer_features.m_score between segment_rules.m_min and segment_rules.m_max
     qualify row_number() over (
-        partition by customer_features.customer_unique_id order by segment_rules.priority
-    ) = 1
+            partition by customer_features.customer_unique_id order by segment_rules.priority
+        ) = 1
 ),
 
 final as (

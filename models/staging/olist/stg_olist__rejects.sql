@@ -13,23 +13,23 @@
 with
 
 {% for source_table, base_model, record_key in base_models %}
-{{ base_model }}_rejects as (
-    select
-        '{{ source_table }}' as source_table,
-        _source_row as source_row,
-        cast({{ record_key }} as varchar) as record_key,
-        reject_category,
-        reject_reason,
-        raw_record
-    from {{ ref(base_model) }}
-    where reject_category is not null
-),
+    {{ base_model }}_rejects as (
+        select
+            '{{ source_table }}' as source_table,
+            _source_row as source_row,
+            cast({{ record_key }} as varchar) as record_key,
+            reject_category,
+            reject_reason,
+            raw_record
+        from {{ ref(base_model) }}
+        where reject_category is not null
+    ),
 {% endfor %}
 
 final as (
     {% for _, base_model, _ in base_models %}
-    select * from {{ base_model }}_rejects
-    {% if not loop.last %}union all{% endif %}
+        select * from {{ base_model }}_rejects
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )
 
