@@ -40,4 +40,4 @@ final as (
 )
 
 select * from final
-order by monetary desc, customer_unique_id
+order by monetary desc, customer_unique_id asc

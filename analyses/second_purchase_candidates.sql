@@ -24,4 +24,4 @@ final as (
 )
 
 select * from final
-order by recency_days, monetary desc, customer_unique_id
+order by recency_days asc, monetary desc, customer_unique_id asc

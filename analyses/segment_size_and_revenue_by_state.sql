@@ -28,4 +28,4 @@ final as (
 )
 
 select * from final
-order by segment_id, customers desc, customer_state
+order by segment_id asc, customers desc, customer_state asc

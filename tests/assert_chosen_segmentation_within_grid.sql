@@ -7,7 +7,8 @@ selection as (
 ),
 
 chosen as (
-    select * from selection where is_chosen
+    select * from selection
+    where is_chosen
 ),
 
 frozen_model as (
@@ -37,7 +38,7 @@ problems as (
     from frozen_model
     anti join chosen
         on frozen_model.k = chosen.k
-        and frozen_model.feature_set = chosen.feature_set
+            and frozen_model.feature_set = chosen.feature_set
 )
 
 select * from problems

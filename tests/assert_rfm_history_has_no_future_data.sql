@@ -19,7 +19,7 @@ orders_known as (
     left join orders
         on
             history.customer_unique_id = orders.customer_unique_id
-            and orders.purchased_at < history.snapshot_date
+            and history.snapshot_date > orders.purchased_at
             and orders.is_delivered
     group by history.snapshot_date, history.customer_unique_id
 )

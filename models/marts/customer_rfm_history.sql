@@ -21,7 +21,7 @@ data_range as (
 
 snapshot_dates as (
     -- first day of each month after the first purchase, up to the reference date
-    select cast(month_start as date) as snapshot_date
+    select cast(months.month_start as date) as snapshot_date
     from data_range,
         range(data_range.first_month + interval 1 month, data_range.last_date + interval 1 day, interval 1 month)
             as months (month_start)
