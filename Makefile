@@ -16,7 +16,7 @@ DEMO_CUSTOMERS ?= 96096
 DEMO_SEED ?= 42
 DATA_DIR := $(if $(OLIST_DATA_DIR),$(OLIST_DATA_DIR),$(DEMO_DIR))
 
-.PHONY: help venv demo-data build dbt-build report test lint format docs bench clean
+.PHONY: help venv demo-data build dbt-build report freeze-model browser-deps test lint format docs bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,14 +42,30 @@ dbt-build: $(STAMP) $(if $(OLIST_DATA_DIR),,$(DEMO_DIR)/.complete)
 	@echo "Building on $(DATA_DIR) into $(OLIST_DUCKDB_PATH)"
 	OLIST_DATA_DIR=$(DATA_DIR) $(DBT) build
 
-build: dbt-build ## Build everything end to end (demo data unless OLIST_DATA_DIR is set)
+build: dbt-build ## Build everything end to end, then the report (demo data unless OLIST_DATA_DIR is set)
+	$(MAKE) --no-print-directory report
+
+REPORT ?= reports/segmentation.html
+
+report: $(STAMP) ## Render reports/segmentation.html from the built warehouse
+	$(PY) -m olist_segmentation.report --warehouse $(OLIST_DUCKDB_PATH) --out $(REPORT)
+
+freeze-model: $(STAMP) ## Save the current model to frozen_model/segment_centroids.parquet
+	@mkdir -p frozen_model
+	$(PY) -c "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); con.execute(\"copy (select * from marts.segment_centroids) to 'frozen_model/segment_centroids.parquet' (format parquet)\"); print('frozen model written to frozen_model/segment_centroids.parquet')" $(OLIST_DUCKDB_PATH)
 
 docs: $(STAMP) ## Generate the dbt docs site into target/
 	OLIST_DATA_DIR=$(DATA_DIR) $(DBT) docs generate
 
-test: $(STAMP) ## Run the whole test suite: lint, pytest, dbt builds on demo (and real) data
+test: $(STAMP) browser-deps ## Run the whole test suite: lint, pytest, dbt builds on demo (and real) data
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest
+
+browser-deps: ## Install Debian's chromium for the report's browser test (skipped, with a reason, if impossible)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+		{ echo "Installing chromium for the browser test..."; \
+		  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		  || echo "WARNING: chromium could not be installed; the browser test will be skipped"; }
 
 lint: $(STAMP) ## ruff (lint + format check) and sqlfluff
 	$(VENV)/bin/ruff check src tests python_models
@@ -60,5 +76,13 @@ format: $(STAMP) ## Format Python with ruff
 	$(VENV)/bin/ruff format src tests python_models
 	$(VENV)/bin/ruff check --fix src tests python_models
 
+# Benchmark (issue 7): scales are `real` and multiples of Olist; 100x needs ~6 GB in BENCH_WORK.
+BENCH_SCALES ?= real,1,10
+BENCH_WORK ?= /tmp/olist-bench
+BENCH_ARGS ?=
+
+bench: $(STAMP) ## dbt build vs a pandas notebook (BENCH_SCALES=real,1,10[,100]) -> bench/RESULTS.md
+	$(PY) bench/run_bench.py --scales $(BENCH_SCALES) --work $(BENCH_WORK) --out bench/RESULTS.md $(BENCH_ARGS)
+
 clean: ## Remove generated files (warehouse, target, demo data, venv stays)
-	rm -rf target logs warehouse demo_data reports/*.html exports
+	rm -rf target logs warehouse demo_data reports/*.html reports/*.png exports
