@@ -37,12 +37,16 @@ $(DEMO_DIR)/.complete: $(STAMP) src/olist_segmentation/demo_data.py
 
 demo-data: $(DEMO_DIR)/.complete ## Generate the embedded demo data (DEMO_CUSTOMERS=96096)
 
+# Atomic (olist_segmentation.build): dbt builds a copy of the warehouse; only a successful build
+# replaces it and publishes the consumer marts as Parquet in exports/ (OLIST_EXPORT_DIR moves it).
+# Readers of the old file are never blocked. DBT_ARGS passes extra dbt arguments, e.g.
+#   make build DBT_ARGS="--vars '{fail_on_rejects: true}'"
 dbt-build: $(STAMP) $(if $(OLIST_DATA_DIR),,$(DEMO_DIR)/.complete)
 	@mkdir -p $(dir $(OLIST_DUCKDB_PATH))
 	@echo "Building on $(DATA_DIR) into $(OLIST_DUCKDB_PATH)"
-	OLIST_DATA_DIR=$(DATA_DIR) $(DBT) build
+	OLIST_DATA_DIR=$(DATA_DIR) OLIST_EXPORT_DIR=$${OLIST_EXPORT_DIR:-$(CURDIR)/exports} $(PY) -m olist_segmentation.build $(DBT_ARGS)
 
-build: dbt-build ## Build everything end to end, then the report (demo data unless OLIST_DATA_DIR is set)
+build: dbt-build ## Build everything end to end (atomic, exports/ for BI), then the report (demo data unless OLIST_DATA_DIR is set)
 	$(MAKE) --no-print-directory report
 
 REPORT ?= reports/segmentation.html

@@ -48,8 +48,10 @@
             max(purchased_at) as last_purchase_at,
             count(*) as frequency,
             cast(sum(amount_paid) as double) as monetary,
-            avg(known_review_score) as avg_review_score,
-            avg(known_delivery_days) as avg_delivery_days,
+            -- averages of doubles are summed by parallel threads in a varying order, so their
+            -- last bits changed from build to build: exact decimal sums keep re-runs identical
+            avg(cast(known_review_score as decimal(18, 9))) as avg_review_score,
+            avg(cast(known_delivery_days as decimal(18, 9))) as avg_delivery_days,
             avg(cast(known_is_late as integer)) as late_delivery_share,
             max(max_installments) as max_installments,
             len(list_filter(list_distinct(flatten(list(product_categories))), lambda category: category != 'unknown'))

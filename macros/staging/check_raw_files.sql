@@ -2,19 +2,31 @@
     on-run-start: checks that every Olist raw file exists once (.csv or .csv.gz) and holds the
     columns its source declares, so that a bad drop fails in one clear message naming the file and
     what was expected, instead of a binder error deep inside a staging model.
+
+    For `dbt run` and `dbt build` it then reads every file to the end (about 2 s on the real data):
+      - a truncated or corrupt file (e.g. an interrupted .csv.gz download) fails here, naming the file;
+      - bytes that are not UTF-8 or a malformed CSV row fail here, naming the file, the data row
+        (counted from 1 after the header, like source_row in stg_olist__rejects), the column and
+        what was expected, instead of DuckDB's reader error inside a staging model;
+      - a file with a header but no data rows fails: empty marts would replace good ones silently.
+    DuckDB's own error text is not available to a macro (Jinja cannot catch), so a read that raises
+    is reported through try_or_compiler_error with a message that says what to check.
 -#}
 {% macro check_raw_files() %}
     {%- if execute and flags.WHICH in ['run', 'build', 'test', 'seed', 'snapshot', 'compile', 'show'] -%}
+        {%- set started = modules.datetime.datetime.now() -%}
         {%- set data_dir = var('olist_data_dir') or env_var('OLIST_DATA_DIR', 'demo_data') -%}
         {%- set problems = [] -%}
+        {%- set readable = [] -%}
         {%- for source_node in graph.sources.values() if source_node.source_name == 'olist' -%}
+            {%- set expected_columns = source_node.columns.keys() | list -%}
             {%- set pattern = data_dir ~ '/' ~ source_node.name ~ '.csv*' -%}
-            {%- set found = run_query("select file from glob('" ~ pattern ~ "') order by file") -%}
+            {%- set found = run_query("select file from glob('" ~ (pattern | replace("'", "''")) ~ "') order by file") -%}
             {%- set files = found.columns[0].values() -%}
             {%- if files | length == 0 -%}
                 {%- do problems.append(
                     "missing file: expected " ~ data_dir ~ "/" ~ source_node.name ~ ".csv (or .csv.gz), the Kaggle file "
-                    ~ "with columns " ~ (source_node.columns.keys() | join(', ')) ~ ". Set OLIST_DATA_DIR to the folder of the Kaggle CSVs, or unset it to use the demo data."
+                    ~ "with columns " ~ (expected_columns | join(', ')) ~ ". Set OLIST_DATA_DIR to the folder of the Kaggle CSVs, or unset it to use the demo data."
                 ) -%}
             {%- elif files | length > 1 -%}
                 {%- do problems.append(
@@ -22,31 +34,58 @@
                     ~ ".csv*; keep only one of them."
                 ) -%}
             {%- else -%}
-                {%- set header = run_query(
-                    "select column_name from (describe select * from read_csv('" ~ files[0]
-                    ~ "', all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"'))"
+                {%- set file = files[0] -%}
+                {%- set header = try_or_compiler_error(
+                    olist_unreadable_file_message(file, expected_columns),
+                    run_query,
+                    "select column_name from (describe select * from " ~ olist_raw_csv(file, 'ignore_errors = true') ~ ")"
                 ) -%}
                 {%- set actual = header.columns[0].values() | list -%}
                 {%- set missing = [] -%}
-                {%- for expected in source_node.columns.keys() if expected not in actual -%}
+                {%- for expected in expected_columns if expected not in actual -%}
                     {%- do missing.append(expected) -%}
                 {%- endfor -%}
                 {%- set extra = [] -%}
-                {%- for column in actual if column not in source_node.columns.keys() -%}
+                {%- for column in actual if column not in expected_columns -%}
                     {%- do extra.append(column) -%}
                 {%- endfor -%}
-                {%- if missing | length > 0 -%}
+                {%- if actual == ['column0'] -%}
                     {%- do problems.append(
-                        "missing column(s) in " ~ files[0] ~ ": " ~ (missing | join(', '))
-                        ~ "; expected the Kaggle header " ~ (source_node.columns.keys() | join(', '))
+                        "empty file: " ~ file ~ " holds no header and no rows; expected the Kaggle header "
+                        ~ (expected_columns | join(', ')) ~ " followed by data rows."
+                    ) -%}
+                {%- elif missing | length > 0 -%}
+                    {%- do problems.append(
+                        "missing column(s) in " ~ file ~ ": " ~ (missing | join(', '))
+                        ~ "; expected the Kaggle header " ~ (expected_columns | join(', '))
                         ~ "; found " ~ (actual | join(', '))
                     ) -%}
+                {%- else -%}
+                    {%- do readable.append((file, expected_columns)) -%}
                 {%- endif -%}
-                {%- if extra | length > 0 -%}
-                    {{ log("WARNING: " ~ files[0] ~ " has extra column(s) " ~ (extra | join(', ')) ~ ": ignored.", info=true) }}
+                {%- if extra | length > 0 and actual != ['column0'] -%}
+                    {{ log("WARNING: " ~ file ~ " has extra column(s) " ~ (extra | join(', ')) ~ ": ignored.", info=true) }}
                 {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
+        {%- if problems | length == 0 and flags.WHICH in ['run', 'build'] -%}
+            {%- set total_rows = [] -%}
+            {%- for file, expected_columns in readable -%}
+                {%- set content_problem = olist_check_raw_file_content(file, expected_columns, total_rows) -%}
+                {%- if content_problem -%}
+                    {%- do problems.append(content_problem) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- do run_query("drop table if exists temp.main.olist_raw_read_errors; drop table if exists temp.main.olist_raw_read_scans") -%}
+            {%- if problems | length == 0 -%}
+                {%- set seconds = (modules.datetime.datetime.now() - started).total_seconds() -%}
+                {{ log(
+                    "Raw files checked: " ~ readable | length ~ " files, " ~ total_rows | sum ~ " data rows read to the end, "
+                    ~ "UTF-8 and well-formed (" ~ '%.1f' | format(seconds) ~ " s)",
+                    info=true
+                ) }}
+            {%- endif -%}
+        {%- endif -%}
         {%- if problems | length > 0 -%}
             {{ exceptions.raise_compiler_error(
                 "Raw Olist files are not usable (folder: " ~ data_dir ~ "):\n  - " ~ (problems | join("\n  - "))
@@ -55,3 +94,85 @@
     {%- endif -%}
     select 1 as raw_files_checked
 {% endmacro %}
+
+
+{#-
+    read_csv of one raw file with the options of the olist source (every column as text). The header
+    check adds ignore_errors so that a bad byte in the sniffed sample is reported by the full read
+    below, with its row, rather than as an unreadable file.
+-#}
+{% macro olist_raw_csv(file, options='') -%}
+    read_csv('{{ file | replace("'", "''") }}', all_varchar = true, header = true, delim = ',', quote = '"', escape = '"'
+    {%- if options %}, {{ options }}{% endif %})
+{%- endmacro %}
+
+
+{% macro olist_unreadable_file_message(file, expected_columns) -%}
+    {%- if file.endswith('.gz') -%}
+        {%- set why = "the file is truncated or corrupt: its gzip stream could not be decompressed to the end "
+            ~ "(an interrupted download or copy?). Check it with `gzip -t " ~ file ~ "`, then download or compress it again" -%}
+    {%- else -%}
+        {%- set why = "the file is truncated or corrupt, or not a CSV file" -%}
+    {%- endif -%}
+    {{- "Raw Olist files are not usable:\n  - unreadable file: " ~ file ~ ": DuckDB could not read it; " ~ why
+        ~ ". Expected a complete UTF-8 CSV (optionally gzipped) with the Kaggle header "
+        ~ (expected_columns | join(', ')) ~ "." -}}
+{%- endmacro %}
+
+
+{#-
+    Reads one file to the end with DuckDB's rejects tables switched on, so that bad bytes or a
+    malformed row are reported with their position instead of raising. Returns a problem text, or ''.
+    Appends the file's data-row count to `row_counts`.
+-#}
+{% macro olist_check_raw_file_content(file, expected_columns, row_counts) -%}
+    {%- do run_query("drop table if exists temp.main.olist_raw_read_errors; drop table if exists temp.main.olist_raw_read_scans") -%}
+    {#- min(length(columns(*))) makes DuckDB decode every value: count(*) alone would skip the UTF-8 check. -#}
+    {%- set scan = try_or_compiler_error(
+        olist_unreadable_file_message(file, expected_columns),
+        run_query,
+        "select count(*) as data_rows, min(length(columns(*))) from " ~ olist_raw_csv(
+            file,
+            "ignore_errors = true, store_rejects = true, rejects_table = 'olist_raw_read_errors', rejects_scan = 'olist_raw_read_scans'"
+        )
+    ) -%}
+    {%- set data_rows = scan.columns[0].values()[0] -%}
+    {%- set errors = run_query(
+        "select error_type, line - 1 as data_row, line_byte_position, column_name,"
+        ~ " left(replace(replace(csv_line, chr(13), ''), chr(10), ' '), 300) as csv_line,"
+        ~ " count(*) over (partition by error_type) as error_count"
+        ~ " from temp.main.olist_raw_read_errors"
+        ~ " order by line, column_idx"
+    ) -%}
+    {%- set problem = [] -%}
+    {%- if errors.rows | length > 0 -%}
+        {%- set first = errors.rows[0] -%}
+        {%- set where = "data row " ~ first['data_row'] ~ " (byte " ~ first['line_byte_position'] ~ ")"
+            ~ ((", column " ~ first['column_name']) if first['column_name'] else "") -%}
+        {%- set other_rows = [] -%}
+        {%- for row in errors.rows[1:6] -%}
+            {%- do other_rows.append(row['data_row'] | string) -%}
+        {%- endfor -%}
+        {%- set others = (" Other rows: " ~ (other_rows | join(', ')) ~ (", ..." if errors.rows | length > 6 else "") ~ ".") if other_rows else "" -%}
+        {%- if first['error_type'] == 'INVALID ENCODING' -%}
+            {%- do problem.append(
+                "not UTF-8 text: " ~ file ~ " holds " ~ first['error_count'] ~ " row(s) with bytes that are not UTF-8, first at "
+                ~ where ~ ": " ~ first['csv_line'] ~ " ('?' marks the bad bytes). Expected UTF-8 text like the Kaggle files; "
+                ~ "a file saved as Latin-1/Windows-1252 can be converted with `iconv -f latin1 -t utf-8`." ~ others
+            ) -%}
+        {%- else -%}
+            {%- do problem.append(
+                "malformed CSV: " ~ file ~ " holds " ~ errors.rows | length ~ " row(s) DuckDB cannot parse, first at "
+                ~ where ~ " (" ~ first['error_type'] | lower ~ "): " ~ first['csv_line'] ~ ". Expected "
+                ~ expected_columns | length ~ " comma-separated values per row, quoted with \" when they hold commas or line breaks." ~ others
+            ) -%}
+        {%- endif -%}
+    {%- elif data_rows == 0 -%}
+        {%- do problem.append(
+            "no data rows: " ~ file ~ " holds only its header; expected the Kaggle rows under it "
+            ~ "(an interrupted export?). The build stops rather than replace the marts with empty ones."
+        ) -%}
+    {%- endif -%}
+    {%- do row_counts.append(data_rows) -%}
+    {{- return(problem[0] if problem else '') -}}
+{%- endmacro %}

@@ -1,0 +1,366 @@
+"""Atomic `dbt build`: readers keep the old warehouse until the new one is complete.
+
+    python -m olist_segmentation.build [extra dbt build args, e.g. --vars '{fail_on_rejects: true}']
+
+1. Fails fast if the warehouse is held by a writer (a read-write DuckDB connection elsewhere),
+   naming the process and its PID. Read-only readers (BI tools, notebooks) do not block the build.
+2. Copies the warehouse to `<name>.building.duckdb` beside it (so snapshots keep their history)
+   and runs `dbt build` into that copy, passing extra arguments through.
+3. Only if dbt succeeds: writes the consumer marts as Parquet files into the export folder (each
+   to a hidden temporary file in that folder), replaces the warehouse with the copy (`os.replace`,
+   atomic on one file system) and moves each Parquet file into place (`os.replace` again), so a
+   reader sees either the old or the new file, never a half-written one.
+4. On failure the warehouse and the exports are left untouched, the copy is removed, and the exit
+   code is non-zero with a one-line summary on stderr.
+
+A reader that opened the old warehouse keeps reading the old, consistent data: `os.replace` swaps
+the directory entry, the reader's open file still points at the old file. New connections see the
+new warehouse. Progress lines go to stderr; dbt's own output goes to stdout.
+
+Environment: OLIST_DUCKDB_PATH (default warehouse/olist.duckdb), OLIST_EXPORT_DIR (default
+exports/), DBT_TARGET_PATH (where dbt writes run_results.json, default target/).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import duckdb
+
+# Marts that BI tools read, exported when they exist (some are built by later stages).
+CONSUMER_MARTS = (
+    "customer_rfm",
+    "customer_segments",
+    "segment_profiles",
+    "maintenance_contract",
+    "segment_transitions",
+    "data_quality",
+)
+MARTS_SCHEMA = "marts"
+
+_LOCK_HOLDER = re.compile(
+    r"Conflicting lock is held in (?P<process>.+?) \(PID (?P<pid>\d+)\)"
+    r"(?: by user (?P<user>[^.\s]+))?"
+)
+
+
+class BuildError(Exception):
+    """A build that must stop; the message is the one-line summary shown to the user."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def progress(message: str) -> None:
+    print(f"[build] {message}", file=sys.stderr, flush=True)
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get("OLIST_DUCKDB_PATH", "warehouse/olist.duckdb")).resolve()
+
+
+def export_dir() -> Path:
+    return Path(os.environ.get("OLIST_EXPORT_DIR", "exports")).resolve()
+
+
+def building_path(warehouse: Path) -> Path:
+    """`warehouse/olist.duckdb` -> `warehouse/olist.building.duckdb` (same folder, same disk)."""
+    return warehouse.with_name(f"{warehouse.stem}.building{warehouse.suffix or '.duckdb'}")
+
+
+def wal_path(database: Path) -> Path:
+    return database.with_name(database.name + ".wal")
+
+
+def _process_command_line(pid: str) -> str | None:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    command = " ".join(raw.replace(b"\0", b" ").decode("utf-8", "replace").split())
+    return command or None
+
+
+def describe_lock_holder(error_text: str) -> str:
+    """'python3.11 (PID 123, command `...`)' from DuckDB's lock error, else its first line."""
+    match = _LOCK_HOLDER.search(error_text)
+    if not match:
+        return error_text.splitlines()[0] if error_text else "another process"
+    details = [f"PID {match['pid']}"]
+    if match["user"]:
+        details.append(f"user {match['user']}")
+    command = _process_command_line(match["pid"])
+    if command:
+        details.append(f"command `{command[:200]}`")
+    return f"{match['process']} ({', '.join(details)})"
+
+
+def check_no_writer(warehouse: Path) -> None:
+    """Fail if a read-write connection holds the warehouse; read-only holders are fine.
+
+    A read-only open takes a shared lock: it succeeds next to other readers and fails only when
+    a writer holds the exclusive lock, which is exactly the case that must stop the build.
+    """
+    if not warehouse.exists():
+        return
+    try:
+        duckdb.connect(str(warehouse), read_only=True).close()
+    except duckdb.IOException as error:
+        text = str(error)
+        if "lock" not in text.lower():
+            raise BuildError(
+                f"cannot open the warehouse {warehouse}: {text.splitlines()[0]}"
+            ) from error
+        raise BuildError(
+            f"the warehouse {warehouse} is locked by a writer: {describe_lock_holder(text)} "
+            "holds a read-write DuckDB connection on it. Close that connection (or stop that "
+            "process), or open the warehouse with read_only=True / `duckdb -readonly` for "
+            "reading, then run the build again; read-only readers never block the build.",
+            exit_code=2,
+        ) from error
+
+
+@contextlib.contextmanager
+def build_lock(warehouse: Path) -> Iterator[None]:
+    """One build at a time per warehouse (both would write the same .building copy)."""
+    lock_file = warehouse.with_name(f"{warehouse.stem}.build.lock")
+    handle = open(lock_file, "a+")  # noqa: SIM115 - held for the whole build
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown PID"
+            raise BuildError(
+                f"another build of {warehouse} is running ({holder}, lock {lock_file}); wait for "
+                "it to finish, or stop it, then run the build again",
+                exit_code=2,
+            ) from error
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"PID {os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def remove_database(database: Path) -> None:
+    for path in (database, wal_path(database)):
+        path.unlink(missing_ok=True)
+
+
+def prepare_building_copy(warehouse: Path, building: Path) -> None:
+    remove_database(building)  # a copy left by a killed build: we hold the build lock
+    if warehouse.exists():
+        progress(f"copying {warehouse} to {building.name} (snapshots keep their history)")
+        shutil.copyfile(warehouse, building)
+        if wal_path(warehouse).exists():  # changes of a crashed writer, not yet checkpointed
+            shutil.copyfile(wal_path(warehouse), wal_path(building))
+    else:
+        progress(f"no warehouse at {warehouse} yet: building a new one in {building.name}")
+
+
+def dbt_executable() -> str:
+    beside_python = Path(sys.executable).parent / "dbt"
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("dbt")
+    if not found:
+        raise BuildError("dbt is not installed in this environment (run `make venv`)")
+    return found
+
+
+_EXCEPTION_LINE = re.compile(r"^[A-Z]\w*(Error|Exception): ")
+
+
+def condense_dbt_message(message: str) -> str:
+    """The line that says why: a Python exception's last line, else dbt's first detail line."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    exceptions = [line for line in lines if _EXCEPTION_LINE.match(line)]
+    if exceptions:
+        return exceptions[-1]
+    detail = [line for line in lines[1:] if not line.startswith(("Python model failed", "LINE "))]
+    return (detail or lines or ["no message"])[0]
+
+
+def summarise_dbt_failure(output_tail: Sequence[str], run_results: Path, started: float) -> str:
+    """One line naming what failed: from run_results.json, else dbt's 'Encountered an error'."""
+    if run_results.exists() and run_results.stat().st_mtime >= started:
+        try:
+            results = json.loads(run_results.read_text())["results"]
+        except (OSError, ValueError, KeyError):
+            results = []
+        failed = [r for r in results if r.get("status") in {"error", "fail", "runtime error"}]
+        # a failing model explains the tests that fail after it: name it first
+        failed.sort(key=lambda result: not str(result.get("unique_id")).startswith("model."))
+        if failed:
+            first = failed[0]
+            resource, name = str(first["unique_id"]).split(".")[0], str(first["unique_id"])
+            name = name.split(".")[2] if name.count(".") >= 2 else name
+            why = condense_dbt_message(str(first.get("message") or first["status"]))
+            more = f" (and {len(failed) - 1} more failure(s))" if len(failed) > 1 else ""
+            return f"{resource} {name}: {why[:400]}{more}"
+    lines = [line.strip() for line in output_tail]
+    for index, line in enumerate(lines):
+        if line.endswith("Encountered an error:"):
+            detail = [part for part in lines[index + 1 : index + 6] if part and part[0] != ">"]
+            return " ".join(detail)[:600]
+    meaningful = [line for line in lines if line]
+    return meaningful[-1][:400] if meaningful else "no output"
+
+
+def run_dbt_build(building: Path, dbt_args: Sequence[str]) -> None:
+    env = {**os.environ, "OLIST_DUCKDB_PATH": str(building)}
+    if "DBT_PROFILES_DIR" not in env and Path("profiles.yml").exists():
+        env["DBT_PROFILES_DIR"] = str(Path.cwd())
+    command = [dbt_executable(), "build", *dbt_args]
+    progress(f"running {' '.join(command[1:])} into {building.name}")
+    started = time.time()
+    tail: list[str] = []
+    with subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            tail.append(line.rstrip("\n"))
+            del tail[:-300]
+        returncode = process.wait()
+    if returncode != 0:
+        target = Path(env.get("DBT_TARGET_PATH", "target"))
+        summary = summarise_dbt_failure(tail, target / "run_results.json", started - 1)
+        raise BuildError(f"dbt build failed (exit code {returncode}): {summary}")
+    progress(f"dbt build succeeded in {time.time() - started:.0f} s")
+
+
+def write_exports(building: Path, exports: Path) -> list[tuple[Path, Path]]:
+    """Each consumer mart to a hidden temporary Parquet file in `exports`; returns (tmp, final)."""
+    exports.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[Path, Path]] = []
+    with duckdb.connect(str(building)) as connection:
+        existing = {
+            row[0]
+            for row in connection.sql(
+                "select table_name from information_schema.tables where table_schema = ?",
+                params=[MARTS_SCHEMA],
+            ).fetchall()
+        }
+        for name in (mart for mart in CONSUMER_MARTS if mart in existing):
+            final = exports / f"{name}.parquet"
+            temporary = exports / f".{name}.parquet.{os.getpid()}.tmp"
+            written.append((temporary, final))
+            # ordered by every column: the same data always gives the same file
+            connection.sql(
+                f'copy (select * from {MARTS_SCHEMA}."{name}" order by all) '
+                f"to '{temporary}' (format parquet, compression zstd)"
+            )
+            ((rows,),) = connection.sql(f'select count(*) from {MARTS_SCHEMA}."{name}"').fetchall()
+            progress(f"exported {MARTS_SCHEMA}.{name} ({rows} rows)")
+        connection.sql("checkpoint")
+    return written
+
+
+def publish(
+    building: Path, warehouse: Path, exports: list[tuple[Path, Path]], export_folder: Path
+) -> None:
+    check_no_writer(warehouse)  # a writer may have opened it while dbt was running
+    wal_path(building).unlink(missing_ok=True)  # checkpointed above: nothing left in it
+    # A WAL beside the old warehouse belongs to the old file (its content was copied into the
+    # build): left there, DuckDB would replay it onto the new file.
+    wal_path(warehouse).unlink(missing_ok=True)
+    os.replace(building, warehouse)
+    for temporary, final in exports:
+        os.replace(temporary, final)
+    progress(f"published {warehouse} and {len(exports)} Parquet file(s) in {export_folder}")
+
+
+def build(dbt_args: Sequence[str]) -> None:
+    warehouse = warehouse_path()
+    exports = export_dir()
+    building = building_path(warehouse)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    check_no_writer(warehouse)
+    with build_lock(warehouse):
+        written: list[tuple[Path, Path]] = []
+        published = False
+        try:
+            prepare_building_copy(warehouse, building)
+            run_dbt_build(building, dbt_args)
+            written = write_exports(building, exports)
+            publish(building, warehouse, written, exports)
+            published = True
+        finally:
+            if not published:
+                remove_database(building)
+                for temporary, _ in written:
+                    temporary.unlink(missing_ok=True)
+
+
+def table_checksums(
+    database: Path, schema: str = MARTS_SCHEMA, ignore_columns: Sequence[str] = ()
+) -> dict[str, tuple[int, str]]:
+    """Row count and md5 of the rows as text, sorted, per table of `schema` (read-only).
+
+    Equal checksums mean equal contents whatever the physical row order: used to check that two
+    builds on the same data give the same marts, and that a failed build changed nothing.
+    `ignore_columns` leaves out columns that measure the run rather than the data (durations).
+    """
+    with duckdb.connect(str(database), read_only=True) as connection:
+        columns: dict[str, list[str]] = {}
+        for table, column in connection.sql(
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema = ? order by table_name, ordinal_position",
+            params=[schema],
+        ).fetchall():
+            columns.setdefault(table, []).append(column)
+        checksums = {}
+        for table, names in columns.items():
+            kept = ", ".join(f'"{name}"' for name in names if name not in ignore_columns)
+            ((rows, digest),) = connection.sql(
+                "select count(*),"
+                " md5(coalesce(string_agg(t::varchar, chr(10) order by t::varchar), ''))"
+                f' from (select {kept} from {schema}."{table}") as t'
+            ).fetchall()
+            checksums[table] = (rows, digest)
+    return checksums
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    dbt_args = list(sys.argv[1:] if argv is None else argv)
+    if dbt_args[:1] in (["-h"], ["--help"]):
+        print(__doc__)
+        return 0
+    started = time.time()
+    try:
+        build(dbt_args)
+    except BuildError as error:
+        summary = " ".join(str(error).split()).rstrip(".")  # one line, whatever it held
+        print(
+            f"BUILD FAILED: {summary}. The warehouse {warehouse_path()} and the exports in "
+            f"{export_dir()} were left unchanged.",
+            file=sys.stderr,
+            flush=True,
+        )
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("BUILD INTERRUPTED: warehouse and exports left unchanged.", file=sys.stderr)
+        return 130
+    progress(f"done in {time.time() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
