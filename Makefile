@@ -74,7 +74,8 @@ browser-deps: ## Install Debian's chromium for the report's browser test (skippe
 lint: $(STAMP) ## ruff (lint + format check) and sqlfluff
 	$(VENV)/bin/ruff check src tests python_models
 	$(VENV)/bin/ruff format --check src tests python_models
-	$(VENV)/bin/sqlfluff lint models tests analyses snapshots
+	@mkdir -p target
+	OLIST_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(VENV)/bin/sqlfluff lint models tests analyses snapshots
 
 format: $(STAMP) ## Format Python with ruff
 	$(VENV)/bin/ruff format src tests python_models
