@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_harness import REPO_ROOT, DbtResult, run_dbt
+from dbt_harness import REPO_ROOT, DbtResult, real_data_dir, run_dbt
 
 
 @pytest.fixture(scope="module")
@@ -84,19 +84,28 @@ def test_exposures_depend_on_the_marts(docs_artifacts: tuple[dict, dict]) -> Non
         assert "model.olist_segmentation.customer_segments" in exposure["depends_on"]["nodes"]
 
 
-def test_every_analysis_compiles_and_runs_on_the_warehouse(
-    demo_build: DbtResult, demo_data_dir: Path, docs_artifacts: tuple[dict, dict]
-) -> None:
-    work_dir = demo_build.warehouse.parent
+def run_every_analysis(build: DbtResult, data_dir: Path) -> None:
+    """Compile analyses/ with dbt against `build`'s project state and run each query on it."""
+    work_dir = build.warehouse.parent
     analyses = sorted(p.stem for p in (REPO_ROOT / "analyses").glob("*.sql"))
     assert analyses, "analyses/ holds the ready-made campaign queries"
-    result = run_dbt(["compile", "--select", *analyses], demo_data_dir, work_dir)
+    result = run_dbt(["compile", "--select", *analyses], data_dir, work_dir)
     assert result.returncode == 0, result.output[-3000:]
     compiled_dir = work_dir / "target/compiled/olist_segmentation/analyses"
-    with duckdb.connect(str(demo_build.warehouse), read_only=True) as connection:
+    with duckdb.connect(str(build.warehouse), read_only=True) as connection:
         for name in analyses:
-            sql = (compiled_dir / f"{name}.sql").read_text()
-            relation = connection.sql(sql)
+            relation = connection.sql((compiled_dir / f"{name}.sql").read_text())
             assert relation.columns, name
-            rows = relation.fetchall()
-            assert rows, f"analysis {name} returned no row on the demo data"
+            assert relation.fetchall(), f"analysis {name} returned no row"
+
+
+def test_every_analysis_compiles_and_runs_on_the_demo_warehouse(
+    demo_build: DbtResult, demo_data_dir: Path
+) -> None:
+    run_every_analysis(demo_build, demo_data_dir)
+
+
+@pytest.mark.real_data
+def test_every_analysis_runs_on_the_real_data_warehouse(real_build: DbtResult) -> None:
+    assert real_build.returncode == 0, real_build.output[-3000:]
+    run_every_analysis(real_build, real_data_dir())
