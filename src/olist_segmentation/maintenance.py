@@ -37,6 +37,7 @@ class StabilitySettings:
     ari_threshold: float
     psi_alert: float
     share_drift_alert: float
+    history_max_customers: int
 
 
 def _text(value: Any) -> str:
@@ -85,6 +86,7 @@ def stability_settings_from_config(raw: Mapping[str, Any]) -> StabilitySettings:
         ari_threshold=_float(raw, "stability_ari_threshold"),
         psi_alert=_float(raw, "stability_psi_alert"),
         share_drift_alert=_float(raw, "stability_share_drift_alert"),
+        history_max_customers=_int(raw, "stability_history_max_customers", 1000),
     )
 
 
@@ -108,6 +110,25 @@ def configuration_of(frozen: pd.DataFrame) -> ModelConfiguration:
         k=int(frozen["k"].iloc[0]),
         seed=int(frozen["seed"].iloc[0]),
     )
+
+
+def history_sample_share(n_customers: int, settings: StabilitySettings) -> float:
+    """Share of customers whose history the study reads (1.0 up to history_max_customers).
+
+    customer_rfm_history is customers x months (~100M rows at 100x Olist): above the limit the
+    study reads a seeded hash sample of customers — the same customers in every month, so the
+    panel stays a panel — and records the share in its rows.
+    """
+    if n_customers <= settings.history_max_customers:
+        return 1.0
+    return settings.history_max_customers / n_customers
+
+
+def history_sample_filter(share: float) -> str:
+    """SQL predicate keeping a deterministic share of customers (all months of each)."""
+    if share >= 1.0:
+        return "true"
+    return f"hash(customer_unique_id) % 1000000 < {int(share * 1_000_000)}"
 
 
 def history_columns(frozen: pd.DataFrame) -> list[str]:

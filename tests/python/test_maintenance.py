@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +13,8 @@ from test_pipeline import config, synthetic_rfm
 from olist_segmentation.maintenance import (
     configuration_of,
     history_columns,
+    history_sample_filter,
+    history_sample_share,
     run_maintenance_contract,
     run_monthly_transitions,
     run_stability_study,
@@ -30,6 +33,7 @@ def stability_config(**overrides: object) -> dict[str, str]:
         "stability_ari_threshold": "0.8",
         "stability_psi_alert": "0.25",
         "stability_share_drift_alert": "0.05",
+        "stability_history_max_customers": "500000",
     }
     return {**base, **{key: str(value) for key, value in overrides.items()}}
 
@@ -104,3 +108,28 @@ def test_transitions_count_every_customer_known_at_both_dates(frozen: pd.DataFra
     assert (per_month == len(rfm)).all()
     moved = transitions[transitions["from_segment_id"] != transitions["to_segment_id"]]
     assert moved["customers"].sum() == 0, "nothing changes, so nobody moves"
+
+
+def test_history_is_sampled_by_whole_customers_only_above_the_limit() -> None:
+    config_text = stability_config(stability_history_max_customers=1000)
+    settings = stability_settings_from_config(config_text)
+    assert history_sample_share(800, settings) == 1.0
+    assert history_sample_filter(1.0) == "true"
+    share = history_sample_share(4000, settings)
+    assert share == pytest.approx(0.25)
+    predicate = history_sample_filter(share)
+
+    with duckdb.connect() as connection:
+        connection.execute(
+            "create table history as select 'c' || (i % 4000) as customer_unique_id, i // 4000 as m"
+            " from range(16000) as t(i)"
+        )
+        kept, months = connection.sql(
+            f"select count(distinct customer_unique_id), count(distinct m) from history"
+            f" where {predicate}"
+        ).fetchall()[0]
+        per_customer = connection.sql(
+            f"select distinct count(*) from history where {predicate} group by customer_unique_id"
+        ).fetchall()
+    assert 800 <= kept <= 1200, "about a quarter of the customers"
+    assert months == 4 and per_customer == [(4,)], "a kept customer keeps all its months"
