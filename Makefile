@@ -16,7 +16,7 @@ DEMO_CUSTOMERS ?= 96096
 DEMO_SEED ?= 42
 DATA_DIR := $(if $(OLIST_DATA_DIR),$(OLIST_DATA_DIR),$(DEMO_DIR))
 
-.PHONY: help venv demo-data build dbt-build report freeze-model browser-deps test lint format docs bench clean
+.PHONY: help venv demo-data build dbt-build report freeze-model browser-deps java-deps test test-spark lint format docs bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -64,6 +64,23 @@ docs: $(STAMP) ## Generate the dbt docs site into target/
 test: $(STAMP) browser-deps ## Run the whole test suite: lint, pytest, dbt builds on demo (and real) data
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest
+
+# Spark (issue 9): the SQL layer built by dbt-spark (session method: local PySpark in the dbt
+# process) on demo data and compared with the DuckDB build (tests/python/test_spark_parity.py).
+SPARK_STAMP := $(VENV)/.installed-spark
+
+$(SPARK_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,spark]'
+	@touch $@
+
+java-deps: ## Install Debian's Java 17 for the Spark test, if java is missing
+	@command -v java >/dev/null 2>&1 || \
+		{ echo "Installing Java 17 for the Spark test..."; \
+		  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null) \
+		  || echo "WARNING: Java could not be installed; test-spark will fail and say why"; }
+
+test-spark: $(SPARK_STAMP) java-deps ## Build the SQL layer on Spark and check it equals the DuckDB build (~2 min)
+	OLIST_REQUIRE_SPARK=1 $(PY) -m pytest -m spark tests/python/test_spark_parity.py
 
 browser-deps: ## Install Debian's chromium for the report's browser test (skipped, with a reason, if impossible)
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \

@@ -3,7 +3,7 @@
 with
 
 scores as (
-    select unnest(range(1, 6)) as score
+    select {{ unnest_range(1, 6) }} as score
 ),
 
 combinations as (

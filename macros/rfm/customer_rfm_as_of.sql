@@ -43,7 +43,7 @@
             snapshot_date,
             customer_unique_id,
             -- the state of the latest order: people move, campaigns target where they live now
-            arg_max(customer_state, strftime(purchased_at, '%Y%m%d%H%M%S') || order_id) as customer_state,
+            {{ arg_max('customer_state', format_timestamp('purchased_at', '%Y%m%d%H%M%S') ~ ' || order_id') }} as customer_state,
             min(purchased_at) as first_purchase_at,
             max(purchased_at) as last_purchase_at,
             count(*) as frequency,
@@ -54,10 +54,22 @@
             avg(cast(known_delivery_days as decimal(18, 9))) as avg_delivery_days,
             avg(cast(known_is_late as integer)) as late_delivery_share,
             max(max_installments) as max_installments,
-            len(list_filter(list_distinct(flatten(list(product_categories))), lambda category: category != 'unknown'))
-                as category_count
+            {{ list_length(list_filter(
+                list_distinct('flatten(' ~ list_agg('product_categories') ~ ')'), 'category', "category != 'unknown'"
+            )) }} as category_count
         from delivered_orders
         group by snapshot_date, customer_unique_id
+    ),
+
+    customer_payment_type_amounts as (
+        select
+            snapshot_date,
+            customer_unique_id,
+            main_payment_type,
+            sum(amount_paid) as amount_paid
+        from delivered_orders
+        where main_payment_type is not null
+        group by snapshot_date, customer_unique_id, main_payment_type
     ),
 
     customer_payment_types as (
@@ -66,19 +78,17 @@
             snapshot_date,
             customer_unique_id,
             main_payment_type
-        from delivered_orders
-        where main_payment_type is not null
-        group by snapshot_date, customer_unique_id, main_payment_type
+        from customer_payment_type_amounts
         qualify row_number() over (
             partition by snapshot_date, customer_unique_id
-            order by sum(amount_paid) desc, main_payment_type
+            order by amount_paid desc, main_payment_type
         ) = 1
     ),
 
     customer_recency as (
         select
             customer_orders.*,
-            date_diff('day', cast(customer_orders.last_purchase_at as date), customer_orders.snapshot_date)
+            {{ dbt.datediff('cast(customer_orders.last_purchase_at as date)', 'customer_orders.snapshot_date', 'day') }}
                 as recency_days,
             customer_payment_types.main_payment_type
         from customer_orders

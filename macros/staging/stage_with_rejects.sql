@@ -17,7 +17,7 @@ with
 
 raw_rows as (
     select
-        row_number() over () as _source_row,
+        {{ source_row_number() }} as _source_row,
         raw_text.*
     from {{ source_relation }} as raw_text
 ),
@@ -33,7 +33,7 @@ typed as (
             {{ olist_type_error(column.name, column.type, column.required or false) }}
         {%- endfor %}
         ), '') as _type_errors,
-        raw_rows as _raw
+        {{ row_as_struct('raw_rows') }} as _raw
     from raw_rows
 ),
 
@@ -47,7 +47,7 @@ checked as (
         {%- endfor %}
         ), '') as _check_errors
         {%- else %}
-        cast(null as varchar) as _check_errors
+        cast(null as {{ dbt.type_string() }}) as _check_errors
         {%- endif %}
     from typed
 ),
@@ -69,7 +69,7 @@ ranked as (
 
 final as (
     select
-        * exclude (_type_errors, _check_errors, _key_rank, _raw),
+        {{ star_exclude(['_type_errors', '_check_errors', '_key_rank', '_raw']) }},
         case
             when _type_errors is not null then 'untypable'
             when _check_errors is not null then 'invalid'
@@ -83,7 +83,7 @@ final as (
         end as reject_reason,
         case
             when _type_errors is not null or _check_errors is not null or _key_rank > 1
-                then cast(to_json(_raw) as varchar)
+                then cast({{ struct_to_json('_raw') }} as {{ dbt.type_string() }})
         end as raw_record
     from ranked
 )
@@ -116,7 +116,7 @@ select * from final
 {% macro olist_type_error(name, type, required) -%}
     {%- set text_value = "nullif(trim(" ~ adapter.quote(name) ~ "), '')" -%}
     {%- if not required and type == 'text' -%}
-        cast(null as varchar)
+        cast(null as {{ dbt.type_string() }})
     {%- else -%}
     case
         {%- if required %}

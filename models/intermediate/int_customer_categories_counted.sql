@@ -13,7 +13,7 @@ customers as (
 order_categories as (
     select
         orders.customer_unique_id,
-        unnest(orders.product_categories) as product_category
+        {{ unnest_list('orders.product_categories') }} as product_category
     from orders
     inner join customers
         on

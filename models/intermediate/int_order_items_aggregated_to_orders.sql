@@ -40,7 +40,7 @@ final as (
         count(distinct seller_id) as distinct_seller_count,
         sum(price) as items_value,
         sum(freight_value) as freight_value,
-        list_sort(list_distinct(list(product_category))) as product_categories
+        {{ list_sort(list_distinct(list_agg('product_category'))) }} as product_categories
     from items_with_category
     group by order_id
 )

@@ -44,15 +44,15 @@ final as (
         order_payments.main_payment_type,
         order_reviews.review_score,
         order_reviews.first_review_at,
-        date_diff('second', orders.purchased_at, orders.delivered_to_customer_at) / 86400.0
+        {{ fractional_days_between('orders.purchased_at', 'orders.delivered_to_customer_at') }}
             as delivery_days,
-        date_diff('second', orders.estimated_delivery_at, orders.delivered_to_customer_at) / 86400.0
+        {{ fractional_days_between('orders.estimated_delivery_at', 'orders.delivered_to_customer_at') }}
             as delay_days,
         case
             when orders.delivered_to_customer_at is null or orders.estimated_delivery_at is null then null
             else orders.delivered_to_customer_at::date > orders.estimated_delivery_at::date
         end as is_late,
-        coalesce(order_items.product_categories, []::varchar[]) as product_categories
+        coalesce(order_items.product_categories, {{ empty_text_list() }}) as product_categories
     from orders
     -- an order whose customer is unknown is kept out here and reported by int_orphan_rows_identified
     inner join customers

@@ -27,13 +27,13 @@ reference_dates as (
         {%- if reference_date %}
         case
             when try_cast('{{ reference_date }}' as date) is null
-                then error('Invalid var rfm_reference_date={{ reference_date }}: expected a date YYYY-MM-DD, or null for the day after the last purchase')
+                then {{ raise_error("'Invalid var rfm_reference_date=" ~ reference_date ~ ": expected a date YYYY-MM-DD, or null for the day after the last purchase'") }}
             when try_cast('{{ reference_date }}' as date) <= first_purchase_date
                 or try_cast('{{ reference_date }}' as date) > last_purchase_date + interval 366 day
-                then error(
-                    'Invalid var rfm_reference_date={{ reference_date }}: expected a date after the first purchase ('
-                    || first_purchase_date || ') and at most a year after the last one (' || last_purchase_date || ')'
-                )
+                then {{ raise_error(
+                    "'Invalid var rfm_reference_date=" ~ reference_date ~ ": expected a date after the first purchase ('"
+                    ~ " || first_purchase_date || ') and at most a year after the last one (' || last_purchase_date || ')'"
+                ) }}
             else try_cast('{{ reference_date }}' as date)
         end as snapshot_date
         {%- else %}
@@ -73,7 +73,7 @@ final as (
         labelled.r_score,
         labelled.f_score,
         labelled.m_score,
-        cast(labelled.r_score as varchar) || labelled.f_score || labelled.m_score as rfm_score,
+        cast(labelled.r_score as {{ dbt.type_string() }}) || labelled.f_score || labelled.m_score as rfm_score,
         labelled.rfm_segment,
         labelled.monetary / labelled.frequency as avg_order_value,
         cast(labelled.avg_review_score as double) as avg_review_score,

@@ -17,7 +17,7 @@ with
         select
             '{{ source_table }}' as source_table,
             _source_row as source_row,
-            cast({{ record_key }} as varchar) as record_key,
+            cast({{ record_key }} as {{ dbt.type_string() }}) as record_key,
             reject_category,
             reject_reason,
             raw_record

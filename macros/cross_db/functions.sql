@@ -1,0 +1,68 @@
+{#- Scalar and aggregate functions whose name or signature differs between DuckDB and Spark. -#}
+
+{#- Aggregate: the value of `expression` on the row where `ordering` is largest. -#}
+{% macro arg_max(expression, ordering) -%}
+    {{ return(adapter.dispatch('arg_max', 'olist_segmentation')(expression, ordering)) }}
+{%- endmacro %}
+{% macro default__arg_max(expression, ordering) -%}
+    arg_max({{ expression }}, {{ ordering }})
+{%- endmacro %}
+{% macro spark__arg_max(expression, ordering) -%}
+    max_by({{ expression }}, {{ ordering }})
+{%- endmacro %}
+
+
+{#- A timestamp as text, with a strftime format (%Y %m %d %H %M %S only, translated for Spark). -#}
+{% macro format_timestamp(expression, strftime_format) -%}
+    {{ return(adapter.dispatch('format_timestamp', 'olist_segmentation')(expression, strftime_format)) }}
+{%- endmacro %}
+{% macro default__format_timestamp(expression, strftime_format) -%}
+    strftime({{ expression }}, '{{ strftime_format }}')
+{%- endmacro %}
+{% macro spark__format_timestamp(expression, strftime_format) -%}
+    {%- set java_format = strftime_format
+        | replace('%Y', 'yyyy') | replace('%m', 'MM') | replace('%d', 'dd')
+        | replace('%H', 'HH') | replace('%M', 'mm') | replace('%S', 'ss') -%}
+    {%- if '%' in java_format -%}
+        {{ exceptions.raise_compiler_error("format_timestamp: unsupported strftime format " ~ strftime_format) }}
+    {%- endif -%}
+    date_format({{ expression }}, '{{ java_format }}')
+{%- endmacro %}
+
+
+{#- True when the whole string matches the regular expression (a SQL string literal). -#}
+{% macro regexp_full_match(expression, pattern) -%}
+    {{ return(adapter.dispatch('regexp_full_match', 'olist_segmentation')(expression, pattern)) }}
+{%- endmacro %}
+{% macro default__regexp_full_match(expression, pattern) -%}
+    regexp_full_match({{ expression }}, {{ pattern }})
+{%- endmacro %}
+{% macro spark__regexp_full_match(expression, pattern) -%}
+    regexp_like({{ expression }}, concat('^(?:', {{ pattern }}, ')$'))
+{%- endmacro %}
+
+
+{#- Fails the query with `message` (a SQL text expression) when evaluated. -#}
+{% macro raise_error(message) -%}
+    {{ return(adapter.dispatch('raise_error', 'olist_segmentation')(message)) }}
+{%- endmacro %}
+{% macro default__raise_error(message) -%}
+    error({{ message }})
+{%- endmacro %}
+{% macro spark__raise_error(message) -%}
+    raise_error({{ message }})
+{%- endmacro %}
+
+
+{#- Days from `start_timestamp` to `end_timestamp` as a double, to the second (null if either is
+    null). Spark: the difference is divided as a double, as DuckDB does; dividing by the decimal
+    86400.0 there would round to 7 decimals. -#}
+{% macro fractional_days_between(start_timestamp, end_timestamp) -%}
+    {{ return(adapter.dispatch('fractional_days_between', 'olist_segmentation')(start_timestamp, end_timestamp)) }}
+{%- endmacro %}
+{% macro default__fractional_days_between(start_timestamp, end_timestamp) -%}
+    date_diff('second', {{ start_timestamp }}, {{ end_timestamp }}) / 86400.0
+{%- endmacro %}
+{% macro spark__fractional_days_between(start_timestamp, end_timestamp) -%}
+    (unix_seconds({{ end_timestamp }}) - unix_seconds({{ start_timestamp }})) / 86400d
+{%- endmacro %}

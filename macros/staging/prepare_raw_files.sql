@@ -1,0 +1,89 @@
+{#-
+    on-run-start: make the raw Olist files readable by the sources, on any engine.
+
+    DuckDB (default): the sources read the CSVs themselves (`external_location` in
+    _olist__sources.yml); this only runs check_raw_files (missing / ambiguous files, missing columns).
+    Spark: registers each file as an external CSV table `olist.<file name>` (what `source('olist',
+    ...)` renders to on Spark), every column read as text like DuckDB's all_varchar, quoted line
+    breaks kept (multiLine) and `.csv.gz` decompressed by Spark; with the same checks and messages.
+-#}
+{% macro prepare_raw_files() %}
+    {{ return(adapter.dispatch('prepare_raw_files', 'olist_segmentation')()) }}
+{% endmacro %}
+
+
+{% macro default__prepare_raw_files() %}
+    {{ return(check_raw_files()) }}
+{% endmacro %}
+
+
+{% macro spark__prepare_raw_files() %}
+    {%- if execute and flags.WHICH in ['run', 'build', 'test', 'seed', 'snapshot', 'compile', 'show'] -%}
+        {%- set data_dir = var('olist_data_dir') or env_var('OLIST_DATA_DIR', 'demo_data') -%}
+        {%- set problems = [] -%}
+        {#- one listing of the folder (binaryFile reads no content when only the path is selected) -#}
+        {%- do run_query(
+            "create or replace temporary view olist_raw_file_listing using binaryFile options (path '"
+            ~ data_dir ~ "', pathGlobFilter '*.csv*')"
+        ) -%}
+        {%- set listed = [] -%}
+        {%- for path in run_query("select path from olist_raw_file_listing order by path").columns[0].values() -%}
+            {%- do listed.append(path[5:] if path.startswith('file:') else path) -%}
+        {%- endfor -%}
+        {%- set schemas = [] -%}
+        {%- for source_node in graph.sources.values() if source_node.source_name == 'olist' -%}
+            {%- set files = [] -%}
+            {%- for path in listed if path.split('/')[-1].startswith(source_node.name ~ '.csv') -%}
+                {%- do files.append(path) -%}
+            {%- endfor -%}
+            {%- if files | length == 0 -%}
+                {%- do problems.append(
+                    "missing file: expected " ~ data_dir ~ "/" ~ source_node.name ~ ".csv (or .csv.gz), the Kaggle file "
+                    ~ "with columns " ~ (source_node.columns.keys() | join(', ')) ~ ". Set OLIST_DATA_DIR to the folder of the Kaggle CSVs, or unset it to use the demo data."
+                ) -%}
+            {%- elif files | length > 1 -%}
+                {%- do problems.append(
+                    "ambiguous file: " ~ (files | join(' and ')) ~ " both match " ~ source_node.name
+                    ~ ".csv*; keep only one of them."
+                ) -%}
+            {%- else -%}
+                {%- set relation = api.Relation.create(schema=source_node.schema, identifier=source_node.identifier) -%}
+                {%- if source_node.schema not in schemas -%}
+                    {%- do run_query("create schema if not exists " ~ source_node.schema) -%}
+                    {%- do schemas.append(source_node.schema) -%}
+                {%- endif -%}
+                {#- an external table: dropping it never deletes the file -#}
+                {%- do run_query("drop table if exists " ~ relation) -%}
+                {%- do run_query(
+                    "create table " ~ relation ~ " using csv options (path '" ~ files[0]
+                    ~ "', header 'true', multiLine 'true', quote '\"', escape '\"', mode 'PERMISSIVE')"
+                ) -%}
+                {%- set actual = run_query("describe table " ~ relation).columns[0].values() | list -%}
+                {%- set missing = [] -%}
+                {%- for expected in source_node.columns.keys() if expected not in actual -%}
+                    {%- do missing.append(expected) -%}
+                {%- endfor -%}
+                {%- set extra = [] -%}
+                {%- for column in actual if column not in source_node.columns.keys() -%}
+                    {%- do extra.append(column) -%}
+                {%- endfor -%}
+                {%- if missing | length > 0 -%}
+                    {%- do problems.append(
+                        "missing column(s) in " ~ files[0] ~ ": " ~ (missing | join(', '))
+                        ~ "; expected the Kaggle header " ~ (source_node.columns.keys() | join(', '))
+                        ~ "; found " ~ (actual | join(', '))
+                    ) -%}
+                {%- endif -%}
+                {%- if extra | length > 0 -%}
+                    {{ log("WARNING: " ~ files[0] ~ " has extra column(s) " ~ (extra | join(', ')) ~ ": ignored.", info=true) }}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if problems | length > 0 -%}
+            {{ exceptions.raise_compiler_error(
+                "Raw Olist files are not usable (folder: " ~ data_dir ~ "):\n  - " ~ (problems | join("\n  - "))
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+    select 1 as raw_files_registered
+{% endmacro %}
