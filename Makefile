@@ -89,8 +89,8 @@ browser-deps: ## Install Debian's chromium for the report's browser test (skippe
 		  || echo "WARNING: chromium could not be installed; the browser test will be skipped"; }
 
 lint: $(STAMP) ## ruff (lint + format check) and sqlfluff
-	$(VENV)/bin/ruff check src tests python_models
-	$(VENV)/bin/ruff format --check src tests python_models
+	$(VENV)/bin/ruff check src tests python_models bench
+	$(VENV)/bin/ruff format --check src tests python_models bench
 	@mkdir -p target
 	OLIST_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(VENV)/bin/sqlfluff lint models tests analyses snapshots
 
