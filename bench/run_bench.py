@@ -133,12 +133,15 @@ class Measured:
         return Path(self.stdout_path).read_text(errors="replace") if self.stdout_path else ""
 
 
-def _tail(paths: list[Path], lines: int = TAIL_LINES) -> str:
-    text = []
-    for path in paths:
-        if path.exists():
-            text.extend(ANSI_ESCAPE.sub("", path.read_text(errors="replace")).splitlines())
-    return "\n".join(text[-lines:])
+def _tail(out_path: Path, err_path: Path, lines: int = TAIL_LINES) -> str:
+    """The end of stdout (dbt's log) and, apart, the end of stderr (Python models' progress)."""
+    parts = []
+    for path, keep in ((out_path, lines), (err_path, lines // 4)):
+        if path.exists() and path.stat().st_size:
+            text = ANSI_ESCAPE.sub("", path.read_text(errors="replace")).splitlines()
+            parts.append(f"--- {path.suffix[1:]} (last {min(keep, len(text))} lines) ---")
+            parts.extend(text[-keep:])
+    return "\n".join(parts)
 
 
 def _tree(proc: Any) -> list[Any]:
@@ -284,7 +287,7 @@ def run_measured(
         for line in err_path.read_text(errors="replace").splitlines():
             if "Maximum resident set size" in line:
                 result.peak_rss_bytes = int(line.rsplit(":", 1)[1]) * 1024
-    result.tail = _tail([out_path, err_path])
+    result.tail = _tail(out_path, err_path)
     status = "ok" if result.ok else f"FAILED rc={proc.returncode}"
     if result.timed_out:
         status = "TIMEOUT"
@@ -431,7 +434,9 @@ def dbt_run(
     )
     results = read_run_results(run_dir / "target")
     if not results["nodes"]:  # stopped or crashed: dbt wrote no run_results.json
-        results["nodes"] = nodes_from_log(measured.stdout(), measured.started_epoch)
+        results["nodes"] = nodes_from_log(
+            measured.stdout(), measured.started_epoch, measured.started_epoch + measured.wall_s
+        )
         results["nodes_source"] = "dbt output (no run_results.json)"
     timeline = measured.rss_timeline
     for node in results["nodes"]:
@@ -449,7 +454,7 @@ DBT_LINE = re.compile(
 )
 
 
-def nodes_from_log(text: str, started_epoch: float) -> list[dict[str, Any]]:
+def nodes_from_log(text: str, started_epoch: float, ended_epoch: float) -> list[dict[str, Any]]:
     """Nodes from dbt's progress lines, for a run stopped before it wrote run_results.json;
     nodes started but never finished get status ``unfinished`` (what was running at the stop)."""
     day = dt.datetime.fromtimestamp(started_epoch).date()
@@ -473,7 +478,7 @@ def nodes_from_log(text: str, started_epoch: float) -> list[dict[str, Any]]:
                 "name": name,
                 "kind": kind,
                 "status": "unfinished",
-                "seconds": round(time.time() - stamp, 3),
+                "seconds": round(ended_epoch - stamp, 1),
                 "started": stamp,
                 "completed": None,
             }
@@ -481,9 +486,6 @@ def nodes_from_log(text: str, started_epoch: float) -> list[dict[str, Any]]:
             nodes[index]["status"] = (status or verb).split()[0].lower()
             nodes[index]["seconds"] = float(seconds)
             nodes[index]["completed"] = stamp
-    for node in nodes.values():
-        if node["status"] == "unfinished":
-            node["seconds"] = round(node["seconds"], 1)
     return list(nodes.values())
 
 
@@ -513,6 +515,26 @@ def parse_scale(text: str) -> tuple[str, float | None]:
 
 def real_data_dir() -> Path:
     return Path(os.environ.get("OLIST_REAL_DATA_DIR", REPO_ROOT.parent / "shared/data/olist"))
+
+
+PROJECT_SOURCES = ["models", "macros", "python_models", "seeds", "snapshots", "src"]
+PROJECT_FILES = ["dbt_project.yml", "profiles.yml", "selectors.yml"]
+
+
+def project_fingerprint() -> dict[str, str]:
+    """Hash and newest change of what a build runs (models, macros, Python, configs, data tests):
+    other people edit the tree while the benchmark runs, and scales must be compared on one code."""
+    paths = [REPO_ROOT / name for name in PROJECT_FILES]
+    for folder in PROJECT_SOURCES:
+        paths += (REPO_ROOT / folder).rglob("*")
+    paths += (REPO_ROOT / "tests").glob("*.sql")
+    digest = hashlib.sha256()
+    newest = 0.0
+    for path in sorted(p for p in paths if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes())
+        newest = max(newest, path.stat().st_mtime)
+    changed = dt.datetime.fromtimestamp(newest).astimezone().isoformat(timespec="seconds")
+    return {"sha256": digest.hexdigest()[:12], "newest_change": changed}
 
 
 def generator_digest() -> str:
@@ -590,6 +612,7 @@ def run_scale(label: str, factor: float | None, opts: argparse.Namespace) -> dic
         "measured_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "load_before": list(os.getloadavg()),
         "threads": opts.threads or int(os.environ.get("OLIST_DBT_THREADS", "2")),
+        "code": project_fingerprint(),
         "notes": [],
         "failures": [],
     }
@@ -699,6 +722,8 @@ def run_scale(label: str, factor: float | None, opts: argparse.Namespace) -> dic
         if not baseline.ok:
             record["failures"].append({"step": "baseline", "tail": baseline.tail})
 
+    if project_fingerprint() != record["code"]:
+        record["notes"].append("the project's code changed while this scale ran")
     record["load_after"] = list(os.getloadavg())
     record["scale_wall_s"] = time.perf_counter() - scale_started
     log(f"=== scale {label} done in {record['scale_wall_s']:.0f}s ===")
@@ -897,17 +922,25 @@ def render_report(records: list[dict[str, Any]], argv: list[str], scales: str) -
         )
         + " |",
         "",
-        "| scale | measured at | load average before (1/5/15 min) | "
-        "other processes' CPU during our runs |",
-        "|---|---|---|---|",
+        "| scale | measured at | code (sha256, newest change) | load average before "
+        "(1/5/15 min) | other processes' CPU during our runs |",
+        "|---|---|---|---|---|",
     ]
     for r, m in zip(records, metrics, strict=True):
         load = r.get("load_before") or []
         others = ", ".join(f"{v:.2f}" for v in m.other_cores) or "–"
+        code = r.get("code") or {}
         lines.append(
-            f"| {r['scale']} | {r.get('measured_at', '?')} | "
-            f"{' / '.join(f'{v:.2f}' for v in load) or '–'} | {others} cores |"
+            f"| {r['scale']} | {r.get('measured_at', '?')} "
+            f"| {code.get('sha256', '?')}, {code.get('newest_change', '?')} "
+            f"| {' / '.join(f'{v:.2f}' for v in load) or '–'} | {others} cores |"
         )
+    if len({(r.get("code") or {}).get("sha256") for r in records}) > 1:
+        lines += [
+            "",
+            "**Warning: the scales were measured on different versions of the project's code**; "
+            "compare them with care (rerun with the same code for a clean comparison).",
+        ]
 
     lines += [
         "",
