@@ -114,13 +114,16 @@ class Measured:
     tail: str = ""
     waited_for_quiet_s: float = 0.0
     rss_limit_hit: bool = False
+    disk_limit_hit: bool = False
+    min_free_disk_bytes: int | None = None  # of the work dir's file system (DuckDB spills there)
     started_epoch: float = 0.0
     # (unix second, max RSS of the tree in that second): ties memory to the dbt nodes running
     rss_timeline: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.returncode == 0 and not self.timed_out and not self.rss_limit_hit
+        stopped = self.timed_out or self.rss_limit_hit or self.disk_limit_hit
+        return self.returncode == 0 and not stopped
 
     @property
     def other_cores(self) -> float:
@@ -197,11 +200,14 @@ def run_measured(
     step: str = "",
     quiet_wait_s: float = 0.0,
     rss_limit_bytes: int = 0,
+    min_free_disk_bytes: int = 0,
+    disk_path: Path | None = None,
 ) -> Measured:
     """Run ``command`` from the repo root; poll the RSS of its whole process tree.
 
     ``timeout_s`` / ``rss_limit_bytes`` (0 = none) stop the process group we started when it runs
-    too long or its tree grows past the limit (a guard against the OOM killer on a shared machine).
+    too long or its tree grows past the limit (a guard against the OOM killer on a shared machine);
+    ``min_free_disk_bytes`` stops it when ``disk_path``'s file system runs low (DuckDB spills).
     """
     waited = wait_for_quiet(quiet_wait_s, step)
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -235,6 +241,7 @@ def run_measured(
                 proc.wait(timeout=timeout_s or None)
             else:
                 root = psutil.Process(proc.pid)
+                polls = 0
                 while proc.poll() is None:
                     rss = 0
                     for member in _tree(root):
@@ -259,6 +266,16 @@ def run_measured(
                         log(f"{step}: timeout after {elapsed:.0f}s, stopping it")
                         _kill_group(proc)
                         break
+                    polls += 1
+                    if disk_path is not None and polls % 10 == 1:
+                        free = shutil.disk_usage(disk_path).free
+                        if result.min_free_disk_bytes is None or free < result.min_free_disk_bytes:
+                            result.min_free_disk_bytes = free
+                        if min_free_disk_bytes and free < min_free_disk_bytes:
+                            result.disk_limit_hit = True
+                            log(f"{step}: only {free / GIB:.1f} GiB of disk left, stopping it")
+                            _kill_group(proc)
+                            break
                     if rss_limit_bytes and rss > rss_limit_bytes:
                         result.rss_limit_hit = True
                         log(
@@ -295,6 +312,11 @@ def run_measured(
         status = f"STOPPED (RSS above {rss_limit_bytes / GIB:.1f} GiB)"
         limit = rss_limit_bytes / GIB
         result.tail += f"\n[bench] stopped: RSS of the process tree above {limit:.1f} GiB"
+    elif result.disk_limit_hit:
+        status = "STOPPED (disk almost full)"
+        result.tail += (
+            f"\n[bench] stopped: less than {min_free_disk_bytes / GIB:.0f} GiB of disk left"
+        )
     elif result.timed_out:
         result.tail += f"\n[bench] stopped: still running after {timeout_s / 60:.0f} min"
     log(f"{step}: {status} in {result.wall_s:.1f}s, peak RSS {result.peak_rss_bytes / GIB:.2f} GiB")
@@ -387,7 +409,7 @@ def read_run_results(target_dir: Path) -> dict[str, Any]:
         nodes.append(
             {
                 "unique_id": uid,
-                "name": meta.get("name") or uid.split(".")[2],
+                "name": meta.get("name") or ".".join(uid.split(".")[2:]),
                 "kind": kind,
                 "status": item["status"],
                 "seconds": round(float(item["execution_time"]), 3),
@@ -431,6 +453,8 @@ def dbt_run(
         step=step,
         quiet_wait_s=opts.wait_quiet_min * 60,
         rss_limit_bytes=opts.rss_limit_bytes,
+        min_free_disk_bytes=int(opts.min_free_disk_gib * GIB),
+        disk_path=run_dir,
     )
     results = read_run_results(run_dir / "target")
     if not results["nodes"]:  # stopped or crashed: dbt wrote no run_results.json
@@ -613,6 +637,7 @@ def run_scale(label: str, factor: float | None, opts: argparse.Namespace) -> dic
         "load_before": list(os.getloadavg()),
         "threads": opts.threads or int(os.environ.get("OLIST_DBT_THREADS", "2")),
         "code": project_fingerprint(),
+        "argv": opts.argv,
         "notes": [],
         "failures": [],
     }
@@ -835,6 +860,8 @@ def _cell(record: dict[str, Any], step: str, value: str) -> str:
     wall = run.get("wall_s") or 0.0
     if run.get("rss_limit_hit"):
         return f"stopped at {wall:,.0f} s (RSS limit)"
+    if run.get("disk_limit_hit"):
+        return f"stopped at {wall:,.0f} s (disk almost full)"
     if run.get("timed_out"):
         return f"> {wall:,.0f} (timeout)"
     return f"failed (rc {run.get('returncode')})"
@@ -882,12 +909,13 @@ def nodes_at_peak(record: dict[str, Any]) -> list[str]:
     if not timeline:
         return []
     second, _ = max(timeline, key=lambda pair: pair[1])
-    return [
-        n["name"]
+    running = [
+        n
         for n in _get(record, "dbt_full", "nodes") or []
         if n.get("started") is not None
         and n["started"] - 1 <= second <= (n.get("completed") or math.inf) + 1
     ]
+    return [n["name"] for n in sorted(running, key=lambda n: -n["seconds"])]
 
 
 def time_by_kind(record: dict[str, Any], run: str) -> dict[str, float]:
@@ -897,23 +925,40 @@ def time_by_kind(record: dict[str, Any], run: str) -> dict[str, float]:
     return totals
 
 
+def _options(argv: list[str] | None) -> str:
+    """The options a scale was measured with, without those naming scales and paths."""
+    if argv is None:
+        return "?"
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        name = arg.split("=", 1)[0]
+        if name in ("--scales", "--out", "--work", "--data-root"):
+            skip = "=" not in arg
+            continue
+        if name in ("--reuse", "--report-only"):
+            continue
+        kept.append(arg)
+    return f"`{shlex.join(kept)}`" if kept else "defaults"
+
+
 def render_report(records: list[dict[str, Any]], argv: list[str], scales: str) -> str:
     machine = machine_info()
     metrics = [Metrics.of(r) for r in records]
     by_scale = {m.scale: m for m in metrics}
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    threads = records[0].get("threads", "?") if records else "?"
     lines = [
         "# Benchmark: dbt build vs a pandas-notebook baseline (issue 7)",
         "",
-        f"Generated {now} by `bench/run_bench.py`. Reproduce with "
-        f"`make bench BENCH_SCALES={scales}`",
-        f"or `{shlex.join(['python', 'bench/run_bench.py', *argv])}`.",
+        f"Generated {now} by `{shlex.join(['python', 'bench/run_bench.py', *argv])}`. "
+        f"Reproduce with `make bench BENCH_SCALES={scales}` (`BENCH_ARGS=` the options of "
+        "each scale, in the table below).",
         "",
         "| machine | |",
         "|---|---|",
         *(f"| {key} | {value} |" for key, value in machine.items()),
-        f"| dbt threads | {threads} (OLIST_DBT_THREADS) |",
         "| peak RSS | "
         + (
             "psutil: RSS summed over the process tree, sampled every 0.2 s"
@@ -922,16 +967,17 @@ def render_report(records: list[dict[str, Any]], argv: list[str], scales: str) -
         )
         + " |",
         "",
-        "| scale | measured at | code (sha256, newest change) | load average before "
-        "(1/5/15 min) | other processes' CPU during our runs |",
-        "|---|---|---|---|---|",
+        "| scale | measured at | options | dbt threads | code (sha256, newest change) "
+        "| load average before (1/5/15 min) | other processes' CPU during our runs |",
+        "|---|---|---|--:|---|---|---|",
     ]
     for r, m in zip(records, metrics, strict=True):
         load = r.get("load_before") or []
         others = ", ".join(f"{v:.2f}" for v in m.other_cores) or "–"
         code = r.get("code") or {}
+        options = _options(r.get("argv"))
         lines.append(
-            f"| {r['scale']} | {r.get('measured_at', '?')} "
+            f"| {r['scale']} | {r.get('measured_at', '?')} | {options} | {r.get('threads', '?')} "
             f"| {code.get('sha256', '?')}, {code.get('newest_change', '?')} "
             f"| {' / '.join(f'{v:.2f}' for v in load) or '–'} | {others} cores |"
         )
@@ -979,11 +1025,17 @@ def render_report(records: list[dict[str, Any]], argv: list[str], scales: str) -
             "| full build / baseline |",
             "|---|--:|--:|--:|--:|--:|",
         ]
-        for m in metrics:
-            full_cpu, base_cpu = m.cpu.get("dbt_full"), m.cpu.get("baseline")
+        for r, m in zip(records, metrics, strict=True):
+            cpu = {
+                step: m.cpu.get(step) if _get(r, step, "ok") else None
+                for step in ("floor", "dbt_rfm", "dbt_full", "baseline")
+            }
             lines.append(
-                f"| {m.scale} | {_s(m.cpu.get('floor'))} | {_s(m.cpu.get('dbt_rfm'))} "
-                f"| {_s(full_cpu)} | {_s(base_cpu)} | {_x(_ratio(full_cpu, base_cpu))} |"
+                f"| {m.scale} | {_cell(r, 'floor', _s(cpu['floor']))} "
+                f"| {_cell(r, 'dbt_rfm', _s(cpu['dbt_rfm']))} "
+                f"| {_cell(r, 'dbt_full', _s(cpu['dbt_full']))} "
+                f"| {_cell(r, 'baseline', _s(cpu['baseline']))} "
+                f"| {_x(_ratio(cpu['dbt_full'], cpu['baseline']))} |"
             )
 
     # Scaling between consecutive demo scales.
@@ -1096,28 +1148,46 @@ def render_report(records: list[dict[str, Any]], argv: list[str], scales: str) -
         ]
         if unfinished:
             lines += ["", f"Still running when the build stopped: {', '.join(unfinished)}."]
+        free = _get(r, "dbt_full", "min_free_disk_bytes")
+        if free is not None:
+            lines += ["", f"Free disk beside the warehouse fell to {_gib(free)} during the build."]
         at_peak = nodes_at_peak(r)
         if at_peak:
+            more = f" and {len(at_peak) - 6} more" if len(at_peak) > 6 else ""
             lines += [
                 "",
                 f"At the build's peak RSS ({_gib(_get(r, 'dbt_full', 'peak_rss_bytes'))}) these "
-                f"nodes were running: {', '.join(at_peak)}.",
+                f"nodes were running (longest first): {', '.join(at_peak[:6])}{more}.",
             ]
 
     # The slow nodes across scales: which ones do not scale linearly.
+    # Keyed by kind and name: nodes read from dbt's output have no manifest unique_id.
+    def key(node: dict[str, Any]) -> str:
+        return f"{node['kind']}:{node['name']}"
+
     union: list[str] = []
     for r in records:
         for n in top_nodes(r):
-            if n["unique_id"] not in union:
-                union.append(n["unique_id"])
+            if key(n) not in union:
+                union.append(key(n))
     if union and len(records) > 1:
         times = {
-            r["scale"]: {n["unique_id"]: n["seconds"] for n in _get(r, "dbt_full", "nodes") or []}
+            r["scale"]: {
+                key(n): n["seconds"]
+                for n in _get(r, "dbt_full", "nodes") or []
+                if n["status"] != "unfinished"
+            }
             for r in records
         }
-        names = {
-            n["unique_id"]: n["name"] for r in records for n in _get(r, "dbt_full", "nodes") or []
+        unfinished = {
+            r["scale"]: {
+                key(n): n["seconds"]
+                for n in _get(r, "dbt_full", "nodes") or []
+                if n["status"] == "unfinished"
+            }
+            for r in records
         }
+        names = {key(n): n["name"] for r in records for n in _get(r, "dbt_full", "nodes") or []}
         header = [r["scale"] for r in records]
         growth_cols = [(lo.scale, hi.scale) for lo, hi in zip(demo, demo[1:], strict=False)]
         lines += [
@@ -1131,7 +1201,12 @@ def render_report(records: list[dict[str, Any]], argv: list[str], scales: str) -
             "|---|" + "--:|" * (len(header) + len(growth_cols)),
         ]
         for uid in union:
-            row = [_s(times[s].get(uid)) for s in header]
+            row = [
+                f"> {unfinished[s][uid]:,.0f} (stopped)"
+                if uid in unfinished[s]
+                else _s(times[s].get(uid))
+                for s in header
+            ]
             grow = [_x(_ratio(times[hi].get(uid), times[lo].get(uid))) for lo, hi in growth_cols]
             lines.append(f"| {names[uid]} | " + " | ".join(row + grow) + " |")
 
@@ -1142,8 +1217,13 @@ def render_report(records: list[dict[str, Any]], argv: list[str], scales: str) -
         lines += ["", "## Notes", ""] + [f"- {scale}: {note}" for scale, note in notes]
     if failures:
         lines += ["", "## Failures", ""]
+        runs = {"dbt build": "dbt_full", "dbt build --select +customer_rfm": "dbt_rfm"}
+        by_label = {r["scale"]: r for r in records}
         for scale, failure in failures:
-            lines += [f"### {scale}: {failure['step']}", "", "```", failure["tail"], "```", ""]
+            run = failure.get("run") or runs.get(failure["step"], failure["step"])
+            why = _cell(by_label[scale], run, "")
+            lines += [f"### {scale}: {failure['step']}" + (f" — {why}" if why else ""), ""]
+            lines += ["```", failure["tail"] or "(no output)", "```", ""]
     lines += [
         "",
         "## Method",
@@ -1204,6 +1284,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="stop a step whose process tree grows past this RSS (default: 80%% of the RAM; "
         "0 = no limit), so that a run too big for the machine fails alone, not via the OOM killer",
     )
+    parser.add_argument(
+        "--min-free-disk-gib",
+        type=float,
+        default=10.0,
+        help="stop a dbt build when its file system has less free space than this (DuckDB "
+        "spills to a .tmp folder beside the warehouse; default 10, 0 = no limit)",
+    )
     parser.add_argument("--reuse", action="store_true", help="reuse scales measured already")
     parser.add_argument(
         "--report-only", action="store_true", help="only rewrite the report from WORK/results"
@@ -1230,6 +1317,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     opts = parse_args(argv)
+    opts.argv = argv
     if opts.floor:
         return floor_main(opts.floor)
     results_dir = opts.work / "results"
@@ -1272,6 +1360,8 @@ def main(argv: list[str] | None = None) -> int:
     end = report.index("## Where the time goes")
     print(report[start:end], flush=True)
     log(f"report written to {opts.out}")
+    if opts.report_only:
+        return 0
     return 0 if all(not r.get("failures") for r in records) else 1
 
 
