@@ -1,9 +1,7 @@
 """Customers moving from segment A to segment B between consecutive months of the study."""
 
 from olist_segmentation.maintenance import (
-    history_columns,
-    history_sample_filter,
-    history_sample_share,
+    read_study_history,
     run_monthly_transitions,
     stability_settings_from_config,
 )
@@ -13,13 +11,8 @@ def model(dbt, session):
     dbt.config(materialized="table")
     settings = stability_settings_from_config(dbt.config.get("stability_settings"))
     frozen = dbt.ref("segment_centroids").df()
-    customers = dbt.ref("customer_rfm").project("count(*)").fetchall()[0][0]
-    share = history_sample_share(customers, settings)
-    history = (
-        dbt.ref("customer_rfm_history")
-        .filter(history_sample_filter(share))
-        .project(", ".join(history_columns(frozen)))
-        .df()
+    history, share = read_study_history(
+        dbt.ref("customer_rfm"), dbt.ref("customer_rfm_history"), frozen, settings
     )
     transitions = run_monthly_transitions(history, frozen, settings)
     return transitions.assign(history_sample_share=share)

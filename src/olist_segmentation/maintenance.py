@@ -131,6 +131,21 @@ def history_sample_filter(share: float) -> str:
     return f"hash(customer_unique_id) % 1000000 < {int(share * 1_000_000)}"
 
 
+def read_study_history(
+    rfm_relation: Any, history_relation: Any, frozen: pd.DataFrame, settings: StabilitySettings
+) -> tuple[pd.DataFrame, float]:
+    """The history the study needs, as (frame, sample share): the model's columns only, and a
+    hash sample of whole customers above history_max_customers, filtered in DuckDB before pandas."""
+    customers = rfm_relation.project("count(*)").fetchall()[0][0]
+    share = history_sample_share(customers, settings)
+    history = (
+        history_relation.filter(history_sample_filter(share))
+        .project(", ".join(history_columns(frozen)))
+        .df()
+    )
+    return history, share
+
+
 def history_columns(frozen: pd.DataFrame) -> list[str]:
     """Columns of customer_rfm_history the study needs: 10x Olist is ~20M rows, so read no more."""
     return ["snapshot_date", "customer_unique_id", *configuration_of(frozen).features]
