@@ -4,8 +4,8 @@ from olist_segmentation.explain import (
     explain_settings_from_config,
     feature_importance,
     frozen_model_features,
-    segments_with_features,
 )
+from olist_segmentation.warehouse import read_segments_with_features
 
 
 def model(dbt, session):
@@ -13,8 +13,8 @@ def model(dbt, session):
     settings = explain_settings_from_config(dbt.config.get("explain_settings"))
     frozen = dbt.ref("segment_centroids").df()
     features = frozen_model_features(frozen)
-    customers = segments_with_features(
-        dbt.ref("customer_segments").df(), dbt.ref("customer_rfm").df(), features
+    customers = read_segments_with_features(
+        session, dbt.ref("customer_segments"), dbt.ref("customer_rfm"), features
     )
     return feature_importance(
         customers,

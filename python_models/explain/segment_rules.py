@@ -4,9 +4,9 @@ from olist_segmentation.explain import (
     explain_settings_from_config,
     frozen_model_features,
     segment_name_map,
-    segments_with_features,
     surrogate_rules,
 )
+from olist_segmentation.warehouse import read_segments_with_features
 
 
 def model(dbt, session):
@@ -14,8 +14,8 @@ def model(dbt, session):
     settings = explain_settings_from_config(dbt.config.get("explain_settings"))
     frozen = dbt.ref("segment_centroids").df()
     features = frozen_model_features(frozen)
-    customers = segments_with_features(
-        dbt.ref("customer_segments").df(), dbt.ref("customer_rfm").df(), features
+    customers = read_segments_with_features(
+        session, dbt.ref("customer_segments"), dbt.ref("customer_rfm"), features
     )
     rules, _ = surrogate_rules(
         customers,

@@ -348,11 +348,10 @@ def suggest_action(
 
 
 def _top_shares(
-    keys: pd.DataFrame, column: str, totals: pd.Series, top_n: int
+    counts: pd.DataFrame, column: str, totals: pd.Series, top_n: int
 ) -> tuple[dict[int, str], dict[int, list[str]]]:
-    """``"SP 41% · RJ 13%"`` per segment from (segment_id, column) rows; shares of ``totals``."""
-    counts = keys.groupby(["segment_id", column], observed=True).size().rename("n").reset_index()
-    counts["share"] = counts["n"] / counts["segment_id"].map(totals)
+    """``"SP 41% · RJ 13%"`` per segment from (segment_id, column, n) rows; shares of ``totals``."""
+    counts = counts.assign(share=counts["n"] / counts["segment_id"].map(totals))
     counts = counts.sort_values(["segment_id", "n", column], ascending=[True, False, True])
     top = counts.groupby("segment_id", sort=True).head(top_n)
     text: dict[int, str] = {}
@@ -366,9 +365,52 @@ def _top_shares(
     return text, names
 
 
+def category_customer_counts(
+    customer_categories: pd.DataFrame, segments: pd.DataFrame
+) -> pd.DataFrame:
+    """Customers per (segment_id, product_category): the ``category_counts`` of
+    :func:`segment_profiles`, in pandas (the dbt model counts in DuckDB:
+    `warehouse.count_category_customers`, same result).
+
+    ``customer_categories``: (customer_unique_id, product_category) rows, any number per pair;
+    ``segments``: (customer_unique_id, segment_id). A customer counts once per category.
+    """
+    membership = segments.loc[segments["segment_id"].notna(), ["customer_unique_id", "segment_id"]]
+    bought = customer_categories[["customer_unique_id", "product_category"]].dropna()
+    bought = bought.drop_duplicates().merge(membership, on="customer_unique_id", how="inner")
+    bought["segment_id"] = bought["segment_id"].astype("int64")
+    counts = bought.groupby(["segment_id", "product_category"], observed=True).size()
+    return counts.rename("customers").reset_index()
+
+
+def segment_labels_of(segments: pd.DataFrame) -> pd.DataFrame:
+    """(segment_id, segment_name, model_version), one row per segment of customer_segments rows."""
+    labelled = segments.loc[segments["segment_id"].notna()]
+    labels = labelled[["segment_id", "segment_name", "model_version"]].drop_duplicates("segment_id")
+    labels = labels.astype({"segment_id": "int64"}).sort_values("segment_id")
+    return labels.reset_index(drop=True)
+
+
+def state_customer_counts(segments: pd.DataFrame) -> pd.DataFrame:
+    """Customers per (segment_id, customer_state) of one-row-per-customer rows; a missing state
+    counts as "unknown". The dbt model counts in DuckDB (`warehouse.count_state_customers`)."""
+    rows = segments.loc[segments["segment_id"].notna(), ["segment_id", "customer_state"]]
+    rows = rows.astype({"segment_id": "int64"}).fillna({"customer_state": "unknown"})
+    counts = rows.groupby(["segment_id", "customer_state"], observed=True).size()
+    return counts.rename("customers").reset_index()
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
+    missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} lacks column(s) {', '.join(missing)}")
+
+
 def segment_profiles(
     segments: pd.DataFrame,
-    customer_categories: pd.DataFrame,
+    segment_labels: pd.DataFrame,
+    state_counts: pd.DataFrame,
+    category_counts: pd.DataFrame,
     features: Sequence[str],
     top_n: int = 3,
     n_described_features: int = 3,
@@ -377,10 +419,13 @@ def segment_profiles(
     """One row per segment: size, revenue, per-feature mean/median/z-score, top states and
     categories, a generated description and a suggested action.
 
-    ``segments``: one row per customer with ``customer_unique_id``, ``segment_id``,
-    ``segment_name``, ``model_version``, ``customer_state``, ``monetary`` and every feature (see
-    :func:`segments_with_features`). ``customer_categories``: (customer_unique_id,
-    product_category) rows, e.g. intermediate.int_customer_categories_counted.
+    ``segments``: one row per customer with ``segment_id``, ``monetary`` and every feature (see
+    :func:`segments_with_features`). The other inputs are per-segment aggregates, so that at
+    10M customers no text column is repeated per customer: ``segment_labels`` (segment_id,
+    segment_name, model_version: :func:`segment_labels_of`); ``state_counts`` (segment_id,
+    customer_state, customers: :func:`state_customer_counts`); ``category_counts`` (segment_id,
+    product_category, customers: the segment's customers who bought in the category,
+    :func:`category_customer_counts`). The dbt model computes the three in DuckDB.
 
     Means and medians ignore NULLs (a customer who never reviewed has no review score, not 0).
     ``z_<feature>`` = (segment mean - population mean) / population standard deviation (ddof=0),
@@ -390,18 +435,18 @@ def segment_profiles(
     overrides the thresholds of :func:`suggest_action`.
     """
     features = list(features)
-    needed = ["customer_unique_id", "segment_id", "segment_name", "model_version"]
-    needed += ["customer_state", "monetary", *features]
-    missing = [c for c in dict.fromkeys(needed) if c not in segments.columns]
-    if missing:
-        raise ValueError(f"segments lacks column(s) {', '.join(missing)}")
+    _require(segments, ["segment_id", "monetary", *features], "segments")
+    _require(segment_labels, ["segment_id", "segment_name", "model_version"], "segment_labels")
+    _require(state_counts, ["segment_id", "customer_state", "customers"], "state_counts")
+    _require(category_counts, ["segment_id", "product_category", "customers"], "category_counts")
     if top_n < 1:
         raise ValueError(f"top_n must be >= 1, got {top_n}")
-    data = segments[segments["segment_id"].notna()]
+    has_segment = segments["segment_id"].notna()
+    data = segments if has_segment.all() else segments[has_segment]
     if data.empty:
         raise ValueError("segments holds no customer with a segment")
     seg = data["segment_id"].to_numpy().astype("int64")
-    values = pd.DataFrame({f: _float_column(data, f) for f in features}, index=data.index)
+    values = pd.DataFrame({f: _float_column(data, f) for f in features})
     values["segment_id"] = seg
     grouped = values.groupby("segment_id", sort=True)
     means, medians = grouped[features].mean(), grouped[features].median()
@@ -412,16 +457,18 @@ def segment_profiles(
 
     counts = pd.Series(seg).value_counts().sort_index()
     revenue = pd.Series(_float_column(data, "monetary"), index=seg).groupby(level=0).sum()
-    first = data[["segment_name", "model_version"]].assign(segment_id=seg)
-    first = first.drop_duplicates("segment_id").set_index("segment_id")
+    first = segment_labels.astype({"segment_id": "int64"}).drop_duplicates("segment_id")
+    first = first.set_index("segment_id")
     ids = counts.index.to_numpy()
+    unlabelled = [int(i) for i in ids if i not in first.index]
+    if unlabelled:
+        raise ValueError(f"segment_labels has no name for segment(s) {unlabelled}")
 
-    states = data[["customer_state"]].assign(segment_id=seg)
-    states["customer_state"] = states["customer_state"].fillna("unknown")
+    states = state_counts[["segment_id", "customer_state", "customers"]]
+    states = states.rename(columns={"customers": "n"})
     state_text, _ = _top_shares(states, "customer_state", counts, top_n)
-    membership = pd.DataFrame({"customer_unique_id": data["customer_unique_id"], "segment_id": seg})
-    bought = customer_categories[["customer_unique_id", "product_category"]].dropna()
-    bought = bought.drop_duplicates().merge(membership, on="customer_unique_id", how="inner")
+    bought = category_counts[["segment_id", "product_category", "customers"]]
+    bought = bought.rename(columns={"customers": "n"})
     category_text, category_names = _top_shares(bought, "product_category", counts, top_n)
 
     total_customers, total_revenue = int(counts.sum()), float(revenue.sum())

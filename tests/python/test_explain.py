@@ -9,6 +9,7 @@ import pytest
 from olist_segmentation.explain import (
     IMPORTANCE_COLUMNS,
     RULE_COLUMNS,
+    category_customer_counts,
     describe_segment,
     explain_settings_from_config,
     feature_importance,
@@ -17,9 +18,11 @@ from olist_segmentation.explain import (
     impute_values,
     round_significant,
     rule_text,
+    segment_labels_of,
     segment_name_map,
     segment_profiles,
     segments_with_features,
+    state_customer_counts,
     suggest_action,
     surrogate_rules,
 )
@@ -209,7 +212,28 @@ def profiled() -> pd.DataFrame:
             "order_count": 1,
         }
     )
-    return segment_profiles(customers, categories, PROFILE_FEATURES)
+    return segment_profiles(
+        customers,
+        segment_labels_of(customers),
+        state_customer_counts(customers),
+        category_customer_counts(categories, customers),
+        PROFILE_FEATURES,
+    )
+
+
+def test_category_counts_count_each_customer_once_per_category():
+    segments = pd.DataFrame({"customer_unique_id": ["a", "b", "c"], "segment_id": [1, 1, None]})
+    categories = pd.DataFrame(
+        {
+            "customer_unique_id": ["a", "a", "b", "c", "z"],
+            "product_category": ["toys", "toys", "toys", "toys", "toys"],
+        }
+    )
+    counts = category_customer_counts(categories, segments)
+    # a twice and b once are 2 customers; c has no segment and z is not a customer: not counted
+    assert counts.to_dict("records") == [
+        {"segment_id": 1, "product_category": "toys", "customers": 2}
+    ]
 
 
 def test_profiles_have_one_row_per_segment_and_shares_sum_to_one(profiled):
@@ -298,9 +322,18 @@ def test_describe_segment_names_only_features_that_stand_out():
     )
 
 
-def test_profiles_reject_missing_columns(profiled):
-    with pytest.raises(ValueError, match="lacks column"):
-        segment_profiles(pd.DataFrame({"segment_id": [1]}), pd.DataFrame(), ["monetary"])
+def test_profiles_reject_missing_columns():
+    customers = _customers_of(1, 10, "SP")
+    frame, states = segment_labels_of(customers), state_customer_counts(customers)
+    categories = pd.DataFrame({"segment_id": [1], "product_category": ["toys"], "customers": [2]})
+    with pytest.raises(ValueError, match="segments lacks column"):
+        segment_profiles(pd.DataFrame({"segment_id": [1]}), frame, states, categories, ["monetary"])
+    with pytest.raises(ValueError, match="segment_labels lacks column"):
+        segment_profiles(customers, frame[["segment_id"]], states, categories, ["monetary"])
+    with pytest.raises(ValueError, match="category_counts lacks column"):
+        segment_profiles(customers, frame, states, pd.DataFrame({"segment_id": [1]}), ["monetary"])
+    with pytest.raises(ValueError, match="no name for segment"):
+        segment_profiles(customers, frame.iloc[:0], states, categories, ["monetary"])
 
 
 # --------------------------------------------------------------------------------------------

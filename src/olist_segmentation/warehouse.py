@@ -1,0 +1,164 @@
+"""Reads of warehouse tables by the dbt Python models: only the rows and columns they need.
+
+A dbt-duckdb Python model gets DuckDB relations from ``dbt.ref``. Calling ``.df()`` on a whole
+mart copies every column into pandas: at 100x Olist (9.3M customers, 21 columns in customer_rfm)
+that alone is several GiB per model, twice when two models run at once. These helpers let
+DuckDB do the projections, joins and per-segment counts, so pandas receives a few numeric
+columns (or a handful of aggregated rows) in the same order as the table, and the models'
+results stay exactly what they were when they read whole tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+
+# customer_rfm columns `naming.name_segments` reads when the frozen model holds the feature.
+NAMING_COLUMNS = (
+    "recency_days",
+    "frequency",
+    "monetary",
+    "avg_review_score",
+    "late_delivery_share",
+)
+
+
+def quote(column: str) -> str:
+    """A column name as a DuckDB identifier (names come from vars, so never splice them raw)."""
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _require_columns(relation: Any, columns: Iterable[str], table: str) -> None:
+    available = set(relation.columns)
+    missing = [c for c in dict.fromkeys(columns) if c not in available]
+    if missing:
+        raise ValueError(f"{table} lacks column(s) {', '.join(missing)}")
+
+
+def read_columns(relation: Any, columns: Sequence[str], table: str = "the table") -> pd.DataFrame:
+    """``columns`` of ``relation`` (deduplicated, in the given order) as a pandas frame.
+
+    A projection keeps the table's row order, which the seeded samples depend on.
+    """
+    wanted = list(dict.fromkeys(columns))
+    _require_columns(relation, wanted, table)
+    return relation.project(", ".join(quote(c) for c in wanted)).df()
+
+
+def segmentation_columns(
+    feature_sets: Iterable[Sequence[str]], available: Iterable[str]
+) -> list[str]:
+    """customer_rfm columns the segmentation models use: the key, every searched feature, the
+    columns the segment names are derived from, and the reference date (when present)."""
+    present = set(available)
+    features = [f for features in feature_sets for f in features]
+    optional = [c for c in (*NAMING_COLUMNS, "reference_date") if c in present]
+    return list(dict.fromkeys(["customer_unique_id", *features, *optional]))
+
+
+def read_segments_with_features(
+    connection: Any,
+    segments: Any,
+    rfm: Any,
+    features: Sequence[str],
+    extra_columns: Sequence[str] = (),
+) -> pd.DataFrame:
+    """customer_segments joined in DuckDB with ``features`` (and ``extra_columns``) of
+    customer_rfm: one row per customer with a segment, ordered by customer_unique_id.
+
+    The same rows and order as `explain.segments_with_features` on the two whole tables, which
+    customer_segments and customer_rfm store in customer_unique_id order. ``segment_id`` is
+    int64. ``extra_columns`` may name customer_segments columns (segment_name, model_version) or
+    customer_rfm ones (customer_state, monetary...).
+    """
+    rfm_columns = list(dict.fromkeys([*features, *extra_columns]))
+    segment_only = [c for c in rfm_columns if c in ("segment_name", "model_version")]
+    rfm_columns = [c for c in rfm_columns if c not in segment_only]
+    _require_columns(rfm, ["customer_unique_id", *rfm_columns], "customer_rfm")
+    _require_columns(
+        segments, ["customer_unique_id", "segment_id", *segment_only], "customer_segments"
+    )
+    selected = ["cast(segments.segment_id as bigint) as segment_id"]
+    selected += [f"segments.{quote(c)}" for c in segment_only]
+    selected += [f"rfm.{quote(c)}" for c in rfm_columns]
+    query = (
+        f"select {', '.join(selected)}"
+        """
+        from {segments} as segments
+        inner join {rfm} as rfm using (customer_unique_id)
+        where segments.segment_id is not null
+        order by segments.customer_unique_id
+        """
+    )
+    return _query(connection, query, segments=segments, rfm=rfm)
+
+
+def count_category_customers(
+    connection: Any, segments: Any, customer_categories: Any
+) -> pd.DataFrame:
+    """Customers per (segment_id, product_category), counted in DuckDB: a customer counts once
+    per category whatever the number of orders. The input of `explain.segment_profiles`."""
+    _require_columns(segments, ["customer_unique_id", "segment_id"], "customer_segments")
+    _require_columns(
+        customer_categories, ["customer_unique_id", "product_category"], "customer categories"
+    )
+    query = """
+        select
+            cast(segments.segment_id as bigint) as segment_id,
+            categories.product_category,
+            count(distinct categories.customer_unique_id) as customers
+        from {categories} as categories
+        inner join {segments} as segments using (customer_unique_id)
+        where segments.segment_id is not null and categories.product_category is not null
+        group by all
+        order by segment_id, product_category
+    """
+    return _query(connection, query, segments=segments, categories=customer_categories)
+
+
+def read_segment_labels(connection: Any, segments: Any) -> pd.DataFrame:
+    """(segment_id, segment_name, model_version), one row per segment of customer_segments."""
+    _require_columns(segments, ["segment_id", "segment_name", "model_version"], "customer_segments")
+    query = """
+        select
+            cast(segment_id as bigint) as segment_id,
+            min(segment_name) as segment_name,
+            min(model_version) as model_version
+        from {segments}
+        where segment_id is not null
+        group by segment_id
+        order by segment_id
+    """
+    return _query(connection, query, segments=segments)
+
+
+def count_state_customers(connection: Any, segments: Any, rfm: Any) -> pd.DataFrame:
+    """Customers per (segment_id, customer_state), counted in DuckDB; a missing state counts as
+    "unknown" (as `explain.state_customer_counts`)."""
+    _require_columns(segments, ["customer_unique_id", "segment_id"], "customer_segments")
+    _require_columns(rfm, ["customer_unique_id", "customer_state"], "customer_rfm")
+    query = """
+        select
+            cast(segments.segment_id as bigint) as segment_id,
+            coalesce(rfm.customer_state, 'unknown') as customer_state,
+            count(*) as customers
+        from {segments} as segments
+        inner join {rfm} as rfm using (customer_unique_id)
+        where segments.segment_id is not null
+        group by all
+        order by segment_id, customer_state
+    """
+    return _query(connection, query, segments=segments, rfm=rfm)
+
+
+def _query(connection: Any, query: str, **relations: Any) -> pd.DataFrame:
+    """Run ``query`` where ``{name}`` stands for each relation, inlined as a subquery.
+
+    The relations dbt.ref returns are queries on the model's own connection, so inlining their
+    SQL lets DuckDB plan one query: nothing is copied and no view is left in the catalog
+    (temporary views are shared by every cursor, i.e. by models running at the same time).
+    """
+    subqueries = {name: f"({relation.sql_query()})" for name, relation in relations.items()}
+    return connection.sql(query.format_map(subqueries)).df()
