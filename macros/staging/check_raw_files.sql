@@ -23,16 +23,9 @@
             {%- set pattern = data_dir ~ '/' ~ source_node.name ~ '.csv*' -%}
             {%- set found = run_query("select file from glob('" ~ (pattern | replace("'", "''")) ~ "') order by file") -%}
             {%- set files = found.columns[0].values() -%}
-            {%- if files | length == 0 -%}
-                {%- do problems.append(
-                    "missing file: expected " ~ data_dir ~ "/" ~ source_node.name ~ ".csv (or .csv.gz), the Kaggle file "
-                    ~ "with columns " ~ (expected_columns | join(', ')) ~ ". Set OLIST_DATA_DIR to the folder of the Kaggle CSVs, or unset it to use the demo data."
-                ) -%}
-            {%- elif files | length > 1 -%}
-                {%- do problems.append(
-                    "ambiguous file: " ~ (files | join(' and ')) ~ " both match " ~ source_node.name
-                    ~ ".csv*; keep only one of them."
-                ) -%}
+            {%- set file_problem = olist_file_match_problem(source_node, data_dir, files) -%}
+            {%- if file_problem -%}
+                {%- do problems.append(file_problem) -%}
             {%- else -%}
                 {%- set file = files[0] -%}
                 {%- set header = try_or_compiler_error(
@@ -40,31 +33,11 @@
                     run_query,
                     "select column_name from (describe select * from " ~ olist_raw_csv(file, 'ignore_errors = true') ~ ")"
                 ) -%}
-                {%- set actual = header.columns[0].values() | list -%}
-                {%- set missing = [] -%}
-                {%- for expected in expected_columns if expected not in actual -%}
-                    {%- do missing.append(expected) -%}
-                {%- endfor -%}
-                {%- set extra = [] -%}
-                {%- for column in actual if column not in expected_columns -%}
-                    {%- do extra.append(column) -%}
-                {%- endfor -%}
-                {%- if actual == ['column0'] -%}
-                    {%- do problems.append(
-                        "empty file: " ~ file ~ " holds no header and no rows; expected the Kaggle header "
-                        ~ (expected_columns | join(', ')) ~ " followed by data rows."
-                    ) -%}
-                {%- elif missing | length > 0 -%}
-                    {%- do problems.append(
-                        "missing column(s) in " ~ file ~ ": " ~ (missing | join(', '))
-                        ~ "; expected the Kaggle header " ~ (expected_columns | join(', '))
-                        ~ "; found " ~ (actual | join(', '))
-                    ) -%}
+                {%- set header_problem = olist_header_problem(file, expected_columns, header.columns[0].values() | list) -%}
+                {%- if header_problem -%}
+                    {%- do problems.append(header_problem) -%}
                 {%- else -%}
                     {%- do readable.append((file, expected_columns)) -%}
-                {%- endif -%}
-                {%- if extra | length > 0 and actual != ['column0'] -%}
-                    {{ log("WARNING: " ~ file ~ " has extra column(s) " ~ (extra | join(', ')) ~ ": ignored.", info=true) }}
                 {%- endif -%}
             {%- endif -%}
         {%- endfor -%}

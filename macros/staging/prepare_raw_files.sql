@@ -36,16 +36,9 @@
             {%- for path in listed if path.split('/')[-1].startswith(source_node.name ~ '.csv') -%}
                 {%- do files.append(path) -%}
             {%- endfor -%}
-            {%- if files | length == 0 -%}
-                {%- do problems.append(
-                    "missing file: expected " ~ data_dir ~ "/" ~ source_node.name ~ ".csv (or .csv.gz), the Kaggle file "
-                    ~ "with columns " ~ (source_node.columns.keys() | join(', ')) ~ ". Set OLIST_DATA_DIR to the folder of the Kaggle CSVs, or unset it to use the demo data."
-                ) -%}
-            {%- elif files | length > 1 -%}
-                {%- do problems.append(
-                    "ambiguous file: " ~ (files | join(' and ')) ~ " both match " ~ source_node.name
-                    ~ ".csv*; keep only one of them."
-                ) -%}
+            {%- set file_problem = olist_file_match_problem(source_node, data_dir, files) -%}
+            {%- if file_problem -%}
+                {%- do problems.append(file_problem) -%}
             {%- else -%}
                 {%- set relation = api.Relation.create(schema=source_node.schema, identifier=source_node.identifier) -%}
                 {%- if source_node.schema not in schemas -%}
@@ -59,23 +52,9 @@
                     ~ "', header 'true', multiLine 'true', quote '\"', escape '\"', mode 'PERMISSIVE')"
                 ) -%}
                 {%- set actual = run_query("describe table " ~ relation).columns[0].values() | list -%}
-                {%- set missing = [] -%}
-                {%- for expected in source_node.columns.keys() if expected not in actual -%}
-                    {%- do missing.append(expected) -%}
-                {%- endfor -%}
-                {%- set extra = [] -%}
-                {%- for column in actual if column not in source_node.columns.keys() -%}
-                    {%- do extra.append(column) -%}
-                {%- endfor -%}
-                {%- if missing | length > 0 -%}
-                    {%- do problems.append(
-                        "missing column(s) in " ~ files[0] ~ ": " ~ (missing | join(', '))
-                        ~ "; expected the Kaggle header " ~ (source_node.columns.keys() | join(', '))
-                        ~ "; found " ~ (actual | join(', '))
-                    ) -%}
-                {%- endif -%}
-                {%- if extra | length > 0 -%}
-                    {{ log("WARNING: " ~ files[0] ~ " has extra column(s) " ~ (extra | join(', ')) ~ ": ignored.", info=true) }}
+                {%- set header_problem = olist_header_problem(files[0], source_node.columns.keys() | list, actual) -%}
+                {%- if header_problem -%}
+                    {%- do problems.append(header_problem) -%}
                 {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
