@@ -10,6 +10,11 @@ STAMP := $(VENV)/.installed
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export OLIST_DUCKDB_PATH ?= $(CURDIR)/warehouse/olist.duckdb
+# dbt threads from the machine: its cores, at most 4 (each Python model holds its own frames).
+ifndef OLIST_DBT_THREADS
+OLIST_DBT_THREADS := $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 4 ? n : 4 )))
+endif
+export OLIST_DBT_THREADS
 # Unset OLIST_DATA_DIR = build on the embedded demo data (generated into demo_data/).
 DEMO_DIR := $(CURDIR)/demo_data
 DEMO_CUSTOMERS ?= 96096
