@@ -12,24 +12,6 @@
 {%- endmacro %}
 
 
-{#- A timestamp as text, with a strftime format (%Y %m %d %H %M %S only, translated for Spark). -#}
-{% macro format_timestamp(expression, strftime_format) -%}
-    {{ return(adapter.dispatch('format_timestamp', 'olist_segmentation')(expression, strftime_format)) }}
-{%- endmacro %}
-{% macro default__format_timestamp(expression, strftime_format) -%}
-    strftime({{ expression }}, '{{ strftime_format }}')
-{%- endmacro %}
-{% macro spark__format_timestamp(expression, strftime_format) -%}
-    {%- set java_format = strftime_format
-        | replace('%Y', 'yyyy') | replace('%m', 'MM') | replace('%d', 'dd')
-        | replace('%H', 'HH') | replace('%M', 'mm') | replace('%S', 'ss') -%}
-    {%- if '%' in java_format -%}
-        {{ exceptions.raise_compiler_error("format_timestamp: unsupported strftime format " ~ strftime_format) }}
-    {%- endif -%}
-    date_format({{ expression }}, '{{ java_format }}')
-{%- endmacro %}
-
-
 {#- True when the whole string matches the regular expression (a SQL string literal). -#}
 {% macro regexp_full_match(expression, pattern) -%}
     {{ return(adapter.dispatch('regexp_full_match', 'olist_segmentation')(expression, pattern)) }}

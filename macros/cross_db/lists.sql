@@ -37,30 +37,6 @@
 {%- endmacro %}
 
 
-{#- The elements for which `predicate` (written in terms of `element_name`) is true. -#}
-{% macro list_filter(list_expression, element_name, predicate) -%}
-    {{ return(adapter.dispatch('list_filter', 'olist_segmentation')(list_expression, element_name, predicate)) }}
-{%- endmacro %}
-{% macro default__list_filter(list_expression, element_name, predicate) -%}
-    list_filter({{ list_expression }}, lambda {{ element_name }}: {{ predicate }})
-{%- endmacro %}
-{% macro spark__list_filter(list_expression, element_name, predicate) -%}
-    filter({{ list_expression }}, {{ element_name }} -> {{ predicate }})
-{%- endmacro %}
-
-
-{#- Number of elements. -#}
-{% macro list_length(list_expression) -%}
-    {{ return(adapter.dispatch('list_length', 'olist_segmentation')(list_expression)) }}
-{%- endmacro %}
-{% macro default__list_length(list_expression) -%}
-    len({{ list_expression }})
-{%- endmacro %}
-{% macro spark__list_length(list_expression) -%}
-    size({{ list_expression }})
-{%- endmacro %}
-
-
 {#- An empty list of text, typed (so that coalesce() with a list of text works). -#}
 {% macro empty_text_list() -%}
     {{ return(adapter.dispatch('empty_text_list', 'olist_segmentation')()) }}

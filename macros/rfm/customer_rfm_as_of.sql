@@ -1,7 +1,8 @@
 {#-
     The RFM logic, once, for any set of reference dates.
 
-    orders:         a relation shaped like int_orders_enriched.
+    orders:         a relation shaped like int_orders_enriched, with its per-person running columns
+                    delivered_order_number, new_category_count and main_payment_type_to_date.
     snapshot_dates: a relation with one column `snapshot_date` (date).
     Returns one row per (snapshot_date, customer_unique_id) for every person with at least one
     delivered order purchased strictly before snapshot_date. Behavioural facts (review, delivery)
@@ -10,6 +11,12 @@
     history, so "delivered" is the one fact taken from the end of the data.
 
     customer_rfm uses it with one date (the reference date); customer_rfm_history with one per month.
+
+    Cost: the join makes orders x snapshot dates rows, so they only meet plain aggregates. What needs
+    the person's earlier orders (latest state, categories bought for the first time, payment type
+    that paid the most so far) is precomputed once per order in int_orders_enriched, then summed or
+    read at the latest order before the date (arg_max on delivered_order_number). Orders purchased
+    in the same second fall on the same side of every snapshot date, so this is exact.
 -#}
 {% macro customer_rfm_as_of(orders, snapshot_dates) %}
     {%- set f_thresholds = rfm_f_score_thresholds() -%}
@@ -18,14 +25,14 @@
     delivered_orders as (
         select
             snapshot_dates.snapshot_date,
-            orders.order_id,
             orders.customer_unique_id,
+            orders.delivered_order_number,
             orders.customer_state,
             orders.purchased_at,
             orders.amount_paid,
             orders.max_installments,
-            orders.main_payment_type,
-            orders.product_categories,
+            orders.new_category_count,
+            orders.main_payment_type_to_date,
             case when orders.first_review_at < snapshot_dates.snapshot_date then orders.review_score end
                 as known_review_score,
             case when orders.delivered_to_customer_at < snapshot_dates.snapshot_date then orders.delivery_days end
@@ -43,7 +50,7 @@
             snapshot_date,
             customer_unique_id,
             -- the state of the latest order: people move, campaigns target where they live now
-            {{ arg_max('customer_state', format_timestamp('purchased_at', '%Y%m%d%H%M%S') ~ ' || order_id') }} as customer_state,
+            {{ arg_max('customer_state', 'delivered_order_number') }} as customer_state,
             min(purchased_at) as first_purchase_at,
             max(purchased_at) as last_purchase_at,
             count(*) as frequency,
@@ -54,47 +61,19 @@
             avg(cast(known_delivery_days as decimal(18, 9))) as avg_delivery_days,
             avg(cast(known_is_late as integer)) as late_delivery_share,
             max(max_installments) as max_installments,
-            {{ list_length(list_filter(
-                list_distinct('flatten(' ~ list_agg('product_categories') ~ ')'), 'category', "category != 'unknown'"
-            )) }} as category_count
+            -- each category is new in exactly one order: the sum is the distinct count
+            sum(new_category_count) as category_count,
+            -- the payment type that paid the most across the person's orders, as of the latest one
+            {{ arg_max('main_payment_type_to_date', 'delivered_order_number') }} as main_payment_type
         from delivered_orders
         group by snapshot_date, customer_unique_id
     ),
 
-    customer_payment_type_amounts as (
-        select
-            snapshot_date,
-            customer_unique_id,
-            main_payment_type,
-            sum(amount_paid) as amount_paid
-        from delivered_orders
-        where main_payment_type is not null
-        group by snapshot_date, customer_unique_id, main_payment_type
-    ),
-
-    customer_payment_types as (
-        -- the payment type that paid the most across the person's orders; ties by name
-        select
-            snapshot_date,
-            customer_unique_id,
-            main_payment_type
-        from customer_payment_type_amounts
-        qualify row_number() over (
-            partition by snapshot_date, customer_unique_id
-            order by amount_paid desc, main_payment_type
-        ) = 1
-    ),
-
     customer_recency as (
         select
-            customer_orders.*,
-            {{ dbt.datediff('cast(customer_orders.last_purchase_at as date)', 'customer_orders.snapshot_date', 'day') }}
-                as recency_days,
-            customer_payment_types.main_payment_type
+            *,
+            {{ dbt.datediff('cast(last_purchase_at as date)', 'snapshot_date', 'day') }} as recency_days
         from customer_orders
-        left join customer_payment_types
-            on customer_orders.snapshot_date = customer_payment_types.snapshot_date
-            and customer_orders.customer_unique_id = customer_payment_types.customer_unique_id
     ),
 
     customer_scores as (

@@ -20,7 +20,7 @@ order_reviews as (
     select * from {{ ref('int_order_reviews_aggregated_to_orders') }}
 ),
 
-final as (
+enriched_orders as (
     select
         orders.order_id,
         orders.customer_id,
@@ -63,6 +63,128 @@ final as (
         on orders.order_id = order_payments.order_id
     left join order_reviews
         on orders.order_id = order_reviews.order_id
+),
+
+-- Running facts of each person's delivered orders, computed once per order so that customer_rfm and
+-- customer_rfm_history (orders x months rows) read them with plain sums and arg_max.
+delivered_orders as (
+    select
+        order_id,
+        customer_unique_id,
+        amount_paid,
+        main_payment_type,
+        product_categories,
+        -- by purchase second, then order_id: the order the latest customer_state is taken in
+        row_number() over (
+            partition by customer_unique_id
+            order by {{ dbt.date_trunc('second', 'purchased_at') }}, order_id
+        ) as delivered_order_number
+    from enriched_orders
+    -- an order without a purchase time is before no snapshot date
+    where is_delivered and purchased_at is not null
+),
+
+delivered_order_categories as (
+    select
+        order_id,
+        customer_unique_id,
+        delivered_order_number,
+        {{ unnest_list('product_categories') }} as product_category
+    from delivered_orders
+),
+
+first_category_orders as (
+    -- the person's first delivered order containing each category
+    select
+        order_id,
+        product_category
+    from delivered_order_categories
+    where product_category != 'unknown'
+    qualify row_number() over (
+            partition by customer_unique_id, product_category order by delivered_order_number
+        ) = 1
+),
+
+order_new_category_counts as (
+    select
+        order_id,
+        count(*) as new_category_count
+    from first_category_orders
+    group by order_id
+),
+
+customer_payment_types as (
+    select distinct
+        customer_unique_id,
+        main_payment_type as payment_type
+    from delivered_orders
+    where main_payment_type is not null
+),
+
+payment_type_orders as (
+    -- each delivered order once per payment type its person uses: did that type pay it, and how much
+    select
+        delivered_orders.order_id,
+        delivered_orders.customer_unique_id,
+        delivered_orders.delivered_order_number,
+        customer_payment_types.payment_type,
+        case when delivered_orders.main_payment_type = customer_payment_types.payment_type then 1 else 0 end
+            as is_paid_with_type,
+        case
+            when delivered_orders.main_payment_type = customer_payment_types.payment_type
+                then delivered_orders.amount_paid
+            else 0
+        end as amount_paid_with_type
+    from delivered_orders
+    inner join customer_payment_types
+        on delivered_orders.customer_unique_id = customer_payment_types.customer_unique_id
+),
+
+payment_type_amounts_to_date as (
+    select
+        order_id,
+        payment_type,
+        sum(is_paid_with_type) over (
+            partition by customer_unique_id, payment_type
+            order by delivered_order_number
+            rows between unbounded preceding and current row
+        ) as orders_paid_with_type,
+        sum(amount_paid_with_type) over (
+            partition by customer_unique_id, payment_type
+            order by delivered_order_number
+            rows between unbounded preceding and current row
+        ) as amount_paid_with_type
+    from payment_type_orders
+),
+
+main_payment_types_to_date as (
+    -- the type that paid the most over the person's delivered orders so far; ties broken by name
+    select
+        order_id,
+        payment_type as main_payment_type_to_date
+    from payment_type_amounts_to_date
+    where orders_paid_with_type > 0
+    qualify row_number() over (
+            partition by order_id order by amount_paid_with_type desc, payment_type asc
+        ) = 1
+),
+
+final as (
+    select
+        enriched_orders.*,
+        delivered_orders.delivered_order_number,
+        case
+            when delivered_orders.order_id is not null
+                then coalesce(order_new_category_counts.new_category_count, 0)
+        end as new_category_count,
+        main_payment_types_to_date.main_payment_type_to_date
+    from enriched_orders
+    left join delivered_orders
+        on enriched_orders.order_id = delivered_orders.order_id
+    left join order_new_category_counts
+        on enriched_orders.order_id = order_new_category_counts.order_id
+    left join main_payment_types_to_date
+        on enriched_orders.order_id = main_payment_types_to_date.order_id
 )
 
 select * from final
