@@ -34,6 +34,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from olist_segmentation.clustering import sample_indices
 from olist_segmentation.features import parse_name_list
+from olist_segmentation.warehouse import require_columns
 
 DEFAULT_PROFILE_FEATURES = (
     "recency_days",
@@ -153,25 +154,6 @@ def segment_name_map(frozen: pd.DataFrame) -> dict[int, str]:
     """``{segment_id: segment_name}`` of a frozen model table (or of customer_segments)."""
     pairs = frozen.drop_duplicates("segment_id")
     return {int(i): str(n) for i, n in zip(pairs["segment_id"], pairs["segment_name"], strict=True)}
-
-
-def segments_with_features(
-    segments: pd.DataFrame, rfm: pd.DataFrame, features: Sequence[str]
-) -> pd.DataFrame:
-    """marts.customer_segments joined with the features of marts.customer_rfm (one row each).
-
-    Customers without a segment (none expected: customer_segments is tested for that) are
-    dropped, because a profile or a rule cannot say anything about them.
-    """
-    wanted = list(dict.fromkeys(["customer_unique_id", "customer_state", "monetary", *features]))
-    missing = [c for c in wanted if c not in rfm.columns]
-    if missing:
-        raise ValueError(f"customer_rfm lacks column(s) {', '.join(missing)}")
-    keys = segments[["customer_unique_id", "segment_id", "segment_name", "model_version"]]
-    keys = keys[keys["segment_id"].notna()]
-    joined = keys.merge(rfm[wanted], on="customer_unique_id", how="inner", validate="one_to_one")
-    joined["segment_id"] = joined["segment_id"].astype("int64")
-    return joined
 
 
 def _float_column(df: pd.DataFrame, column: str) -> np.ndarray:
@@ -365,47 +347,6 @@ def _top_shares(
     return text, names
 
 
-def category_customer_counts(
-    customer_categories: pd.DataFrame, segments: pd.DataFrame
-) -> pd.DataFrame:
-    """Customers per (segment_id, product_category): the ``category_counts`` of
-    :func:`segment_profiles`, in pandas (the dbt model counts in DuckDB:
-    `warehouse.count_category_customers`, same result).
-
-    ``customer_categories``: (customer_unique_id, product_category) rows, any number per pair;
-    ``segments``: (customer_unique_id, segment_id). A customer counts once per category.
-    """
-    membership = segments.loc[segments["segment_id"].notna(), ["customer_unique_id", "segment_id"]]
-    bought = customer_categories[["customer_unique_id", "product_category"]].dropna()
-    bought = bought.drop_duplicates().merge(membership, on="customer_unique_id", how="inner")
-    bought["segment_id"] = bought["segment_id"].astype("int64")
-    counts = bought.groupby(["segment_id", "product_category"], observed=True).size()
-    return counts.rename("customers").reset_index()
-
-
-def segment_labels_of(segments: pd.DataFrame) -> pd.DataFrame:
-    """(segment_id, segment_name, model_version), one row per segment of customer_segments rows."""
-    labelled = segments.loc[segments["segment_id"].notna()]
-    labels = labelled[["segment_id", "segment_name", "model_version"]].drop_duplicates("segment_id")
-    labels = labels.astype({"segment_id": "int64"}).sort_values("segment_id")
-    return labels.reset_index(drop=True)
-
-
-def state_customer_counts(segments: pd.DataFrame) -> pd.DataFrame:
-    """Customers per (segment_id, customer_state) of one-row-per-customer rows; a missing state
-    counts as "unknown". The dbt model counts in DuckDB (`warehouse.count_state_customers`)."""
-    rows = segments.loc[segments["segment_id"].notna(), ["segment_id", "customer_state"]]
-    rows = rows.astype({"segment_id": "int64"}).fillna({"customer_state": "unknown"})
-    counts = rows.groupby(["segment_id", "customer_state"], observed=True).size()
-    return counts.rename("customers").reset_index()
-
-
-def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
-    missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} lacks column(s) {', '.join(missing)}")
-
-
 def segment_profiles(
     segments: pd.DataFrame,
     segment_labels: pd.DataFrame,
@@ -419,13 +360,13 @@ def segment_profiles(
     """One row per segment: size, revenue, per-feature mean/median/z-score, top states and
     categories, a generated description and a suggested action.
 
-    ``segments``: one row per customer with ``segment_id``, ``monetary`` and every feature (see
-    :func:`segments_with_features`). The other inputs are per-segment aggregates, so that at
-    10M customers no text column is repeated per customer: ``segment_labels`` (segment_id,
-    segment_name, model_version: :func:`segment_labels_of`); ``state_counts`` (segment_id,
-    customer_state, customers: :func:`state_customer_counts`); ``category_counts`` (segment_id,
-    product_category, customers: the segment's customers who bought in the category,
-    :func:`category_customer_counts`). The dbt model computes the three in DuckDB.
+    ``segments``: one row per customer with ``segment_id``, ``monetary`` and every feature
+    (`warehouse.read_segments_with_features`). The other inputs are per-segment aggregates, so
+    that at 10M customers no text column is repeated per customer, each counted in DuckDB by
+    `olist_segmentation.warehouse`: ``segment_labels`` (segment_id, segment_name, model_version:
+    `read_segment_labels`); ``state_counts`` (segment_id, customer_state, customers:
+    `count_state_customers`); ``category_counts`` (segment_id, product_category, customers: the
+    segment's customers who bought in the category, `count_category_customers`).
 
     Means and medians ignore NULLs (a customer who never reviewed has no review score, not 0).
     ``z_<feature>`` = (segment mean - population mean) / population standard deviation (ddof=0),
@@ -435,10 +376,14 @@ def segment_profiles(
     overrides the thresholds of :func:`suggest_action`.
     """
     features = list(features)
-    _require(segments, ["segment_id", "monetary", *features], "segments")
-    _require(segment_labels, ["segment_id", "segment_name", "model_version"], "segment_labels")
-    _require(state_counts, ["segment_id", "customer_state", "customers"], "state_counts")
-    _require(category_counts, ["segment_id", "product_category", "customers"], "category_counts")
+    require_columns(segments, ["segment_id", "monetary", *features], "segments")
+    require_columns(
+        segment_labels, ["segment_id", "segment_name", "model_version"], "segment_labels"
+    )
+    require_columns(state_counts, ["segment_id", "customer_state", "customers"], "state_counts")
+    require_columns(
+        category_counts, ["segment_id", "product_category", "customers"], "category_counts"
+    )
     if top_n < 1:
         raise ValueError(f"top_n must be >= 1, got {top_n}")
     has_segment = segments["segment_id"].notna()

@@ -30,7 +30,8 @@ def quote(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
 
 
-def _require_columns(relation: Any, columns: Iterable[str], table: str) -> None:
+def require_columns(relation: Any, columns: Iterable[str], table: str) -> None:
+    """Fail naming the missing columns; works on a DuckDB relation or a pandas frame alike."""
     available = set(relation.columns)
     missing = [c for c in dict.fromkeys(columns) if c not in available]
     if missing:
@@ -43,7 +44,7 @@ def read_columns(relation: Any, columns: Sequence[str], table: str = "the table"
     A projection keeps the table's row order, which the seeded samples depend on.
     """
     wanted = list(dict.fromkeys(columns))
-    _require_columns(relation, wanted, table)
+    require_columns(relation, wanted, table)
     return relation.project(", ".join(quote(c) for c in wanted)).df()
 
 
@@ -68,16 +69,17 @@ def read_segments_with_features(
     """customer_segments joined in DuckDB with ``features`` (and ``extra_columns``) of
     customer_rfm: one row per customer with a segment, ordered by customer_unique_id.
 
-    The same rows and order as `explain.segments_with_features` on the two whole tables, which
-    customer_segments and customer_rfm store in customer_unique_id order. ``segment_id`` is
-    int64. ``extra_columns`` may name customer_segments columns (segment_name, model_version) or
-    customer_rfm ones (customer_state, monetary...).
+    Customers without a segment (none expected: customer_segments is tested for that) are
+    dropped: a profile or a rule cannot say anything about them. The order is the one of both
+    tables, which dbt stores in customer_unique_id order, so seeded samples are unchanged.
+    ``segment_id`` is int64. ``extra_columns`` may name customer_segments columns
+    (segment_name, model_version) or customer_rfm ones (customer_state, monetary...).
     """
     rfm_columns = list(dict.fromkeys([*features, *extra_columns]))
     segment_only = [c for c in rfm_columns if c in ("segment_name", "model_version")]
     rfm_columns = [c for c in rfm_columns if c not in segment_only]
-    _require_columns(rfm, ["customer_unique_id", *rfm_columns], "customer_rfm")
-    _require_columns(
+    require_columns(rfm, ["customer_unique_id", *rfm_columns], "customer_rfm")
+    require_columns(
         segments, ["customer_unique_id", "segment_id", *segment_only], "customer_segments"
     )
     selected = ["cast(segments.segment_id as bigint) as segment_id"]
@@ -100,8 +102,8 @@ def count_category_customers(
 ) -> pd.DataFrame:
     """Customers per (segment_id, product_category), counted in DuckDB: a customer counts once
     per category whatever the number of orders. The input of `explain.segment_profiles`."""
-    _require_columns(segments, ["customer_unique_id", "segment_id"], "customer_segments")
-    _require_columns(
+    require_columns(segments, ["customer_unique_id", "segment_id"], "customer_segments")
+    require_columns(
         customer_categories, ["customer_unique_id", "product_category"], "customer categories"
     )
     query = """
@@ -120,7 +122,7 @@ def count_category_customers(
 
 def read_segment_labels(connection: Any, segments: Any) -> pd.DataFrame:
     """(segment_id, segment_name, model_version), one row per segment of customer_segments."""
-    _require_columns(segments, ["segment_id", "segment_name", "model_version"], "customer_segments")
+    require_columns(segments, ["segment_id", "segment_name", "model_version"], "customer_segments")
     query = """
         select
             cast(segment_id as bigint) as segment_id,
@@ -136,9 +138,9 @@ def read_segment_labels(connection: Any, segments: Any) -> pd.DataFrame:
 
 def count_state_customers(connection: Any, segments: Any, rfm: Any) -> pd.DataFrame:
     """Customers per (segment_id, customer_state), counted in DuckDB; a missing state counts as
-    "unknown" (as `explain.state_customer_counts`)."""
-    _require_columns(segments, ["customer_unique_id", "segment_id"], "customer_segments")
-    _require_columns(rfm, ["customer_unique_id", "customer_state"], "customer_rfm")
+    "unknown"."""
+    require_columns(segments, ["customer_unique_id", "segment_id"], "customer_segments")
+    require_columns(rfm, ["customer_unique_id", "customer_state"], "customer_rfm")
     query = """
         select
             cast(segments.segment_id as bigint) as segment_id,

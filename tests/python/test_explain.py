@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from warehouse_tables import ref, tables_in_duckdb
 
 from olist_segmentation.explain import (
     IMPORTANCE_COLUMNS,
     RULE_COLUMNS,
-    category_customer_counts,
     describe_segment,
     explain_settings_from_config,
     feature_importance,
@@ -18,13 +18,16 @@ from olist_segmentation.explain import (
     impute_values,
     round_significant,
     rule_text,
-    segment_labels_of,
     segment_name_map,
     segment_profiles,
-    segments_with_features,
-    state_customer_counts,
     suggest_action,
     surrogate_rules,
+)
+from olist_segmentation.warehouse import (
+    count_category_customers,
+    count_state_customers,
+    read_segment_labels,
+    read_segments_with_features,
 )
 
 PROFILE_FEATURES = [
@@ -212,28 +215,16 @@ def profiled() -> pd.DataFrame:
             "order_count": 1,
         }
     )
+    # the inputs as the dbt model reads them: customers is both customer_segments and customer_rfm
+    con = tables_in_duckdb(customers=customers, categories=categories)
+    segments = ref(con, "customers")
     return segment_profiles(
-        customers,
-        segment_labels_of(customers),
-        state_customer_counts(customers),
-        category_customer_counts(categories, customers),
+        read_segments_with_features(con, segments, segments, PROFILE_FEATURES, ["monetary"]),
+        read_segment_labels(con, segments),
+        count_state_customers(con, segments, segments),
+        count_category_customers(con, segments, ref(con, "categories")),
         PROFILE_FEATURES,
     )
-
-
-def test_category_counts_count_each_customer_once_per_category():
-    segments = pd.DataFrame({"customer_unique_id": ["a", "b", "c"], "segment_id": [1, 1, None]})
-    categories = pd.DataFrame(
-        {
-            "customer_unique_id": ["a", "a", "b", "c", "z"],
-            "product_category": ["toys", "toys", "toys", "toys", "toys"],
-        }
-    )
-    counts = category_customer_counts(categories, segments)
-    # a twice and b once are 2 customers; c has no segment and z is not a customer: not counted
-    assert counts.to_dict("records") == [
-        {"segment_id": 1, "product_category": "toys", "customers": 2}
-    ]
 
 
 def test_profiles_have_one_row_per_segment_and_shares_sum_to_one(profiled):
@@ -324,7 +315,8 @@ def test_describe_segment_names_only_features_that_stand_out():
 
 def test_profiles_reject_missing_columns():
     customers = _customers_of(1, 10, "SP")
-    frame, states = segment_labels_of(customers), state_customer_counts(customers)
+    frame = pd.DataFrame({"segment_id": [1], "segment_name": ["Segment 1"], "model_version": ["v"]})
+    states = pd.DataFrame({"segment_id": [1], "customer_state": ["SP"], "customers": [10]})
     categories = pd.DataFrame({"segment_id": [1], "product_category": ["toys"], "customers": [2]})
     with pytest.raises(ValueError, match="segments lacks column"):
         segment_profiles(pd.DataFrame({"segment_id": [1]}), frame, states, categories, ["monetary"])
@@ -339,30 +331,6 @@ def test_profiles_reject_missing_columns():
 # --------------------------------------------------------------------------------------------
 # inputs and settings
 # --------------------------------------------------------------------------------------------
-
-
-def test_segments_with_features_joins_one_row_per_customer():
-    segments = pd.DataFrame(
-        {
-            "customer_unique_id": ["a", "b", "c"],
-            "segment_id": [1, 2, None],
-            "segment_name": ["x", "y", None],
-            "model_version": "v",
-        }
-    )
-    rfm = pd.DataFrame(
-        {
-            "customer_unique_id": ["c", "b", "a"],
-            "customer_state": ["SP", "RJ", "MG"],
-            "monetary": [1.0, 2.0, 3.0],
-            "recency_days": [10, 20, 30],
-        }
-    )
-    joined = segments_with_features(segments, rfm, ["recency_days"])
-    assert joined["customer_unique_id"].tolist() == ["a", "b"]  # no segment: dropped
-    assert joined["recency_days"].tolist() == [30, 20]
-    with pytest.raises(ValueError, match="avg_review_score"):
-        segments_with_features(segments, rfm, ["avg_review_score"])
 
 
 def test_frozen_model_helpers():

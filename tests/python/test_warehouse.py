@@ -1,4 +1,4 @@
-"""The DuckDB reads of the Python models equal the pandas functions on whole tables."""
+"""The DuckDB reads of the Python models equal pandas computations on whole tables."""
 
 from __future__ import annotations
 
@@ -6,13 +6,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from warehouse_tables import ref, tables_in_duckdb
 
-from olist_segmentation.explain import (
-    category_customer_counts,
-    segment_labels_of,
-    segments_with_features,
-    state_customer_counts,
-)
 from olist_segmentation.warehouse import (
     count_category_customers,
     count_state_customers,
@@ -57,29 +52,23 @@ def warehouse() -> duckdb.DuckDBPyConnection:
             "product_category": rng.choice(["toys", "garden_tools", "bed_bath_table", None], 5_000),
         }
     )
-    con = duckdb.connect()
-    for name, frame in {"rfm": rfm, "segments": segments, "categories": categories}.items():
-        con.register(f"{name}_frame", frame)
-        # a shuffled insert would make the test meaningless: dbt writes them ordered
-        con.execute(f"create table {name} as select * from {name}_frame")
-        con.unregister(f"{name}_frame")
-    return con
+    return tables_in_duckdb(rfm=rfm, segments=segments, categories=categories)
 
 
-def _ref(con: duckdb.DuckDBPyConnection, table: str) -> duckdb.DuckDBPyRelation:
-    """What dbt.ref returns in a dbt-duckdb Python model."""
-    return con.query(f"select * from {table}")
+def _joined_in_pandas(segments: pd.DataFrame, rfm: pd.DataFrame) -> pd.DataFrame:
+    """The reference: customers with a segment merged with their customer_rfm row."""
+    keys = segments[segments["segment_id"].notna()]
+    joined = keys.merge(rfm, on="customer_unique_id", how="inner", validate="one_to_one")
+    return joined.astype({"segment_id": "int64"})
 
 
 def test_joined_read_equals_the_pandas_join_of_whole_tables(warehouse):
     features = ["recency_days", "frequency", "monetary", "avg_review_score"]
     extra = ["segment_name", "model_version", "customer_state", "monetary"]
     read = read_segments_with_features(
-        warehouse, _ref(warehouse, "segments"), _ref(warehouse, "rfm"), features, extra
+        warehouse, ref(warehouse, "segments"), ref(warehouse, "rfm"), features, extra
     )
-    whole = segments_with_features(
-        _ref(warehouse, "segments").df(), _ref(warehouse, "rfm").df(), features
-    )
+    whole = _joined_in_pandas(ref(warehouse, "segments").df(), ref(warehouse, "rfm").df())
     assert len(read) == len(whole) < 2_000  # customers without a segment are dropped
     assert read["segment_id"].dtype == "int64"
     for column in ["segment_id", "segment_name", "customer_state", *features]:
@@ -89,33 +78,37 @@ def test_joined_read_equals_the_pandas_join_of_whole_tables(warehouse):
 
 def test_category_counts_in_duckdb_equal_the_pandas_counts(warehouse):
     counted = count_category_customers(
-        warehouse, _ref(warehouse, "segments"), _ref(warehouse, "categories")
+        warehouse, ref(warehouse, "segments"), ref(warehouse, "categories")
     )
-    expected = category_customer_counts(
-        _ref(warehouse, "categories").df(), _ref(warehouse, "segments").df()
-    )
-    expected = expected.sort_values(["segment_id", "product_category"], ignore_index=True)
+    segments = ref(warehouse, "segments").df()
+    bought = ref(warehouse, "categories").df().dropna().drop_duplicates()
+    bought = bought.merge(segments[segments["segment_id"].notna()], on="customer_unique_id")
+    expected = bought.groupby(["segment_id", "product_category"]).size().rename("customers")
+    expected = expected.reset_index().astype({"segment_id": "int64"})
     pd.testing.assert_frame_equal(counted, expected, check_dtype=False)
-    assert counted["customers"].sum() < len(_ref(warehouse, "categories").df())
+    assert counted["customers"].sum() < len(ref(warehouse, "categories").df())
 
 
 def test_state_counts_and_labels_in_duckdb_equal_the_pandas_ones(warehouse):
-    segments, rfm = _ref(warehouse, "segments"), _ref(warehouse, "rfm")
-    whole = segments_with_features(segments.df(), rfm.df(), [])
+    segments, rfm = ref(warehouse, "segments"), ref(warehouse, "rfm")
+    whole = _joined_in_pandas(segments.df(), rfm.df())
     whole.loc[whole.index[:5], "customer_state"] = None  # counted as "unknown"
     warehouse.register("patched", whole[["customer_unique_id", "customer_state"]])
     patched = warehouse.query("select * from patched")
     states = count_state_customers(warehouse, segments, patched)
-    expected = state_customer_counts(whole).sort_values(["segment_id", "customer_state"])
-    pd.testing.assert_frame_equal(states, expected.reset_index(drop=True), check_dtype=False)
+    expected = whole.fillna({"customer_state": "unknown"})
+    expected = expected.groupby(["segment_id", "customer_state"]).size().rename("customers")
+    pd.testing.assert_frame_equal(states, expected.reset_index(), check_dtype=False)
     assert states.loc[states["customer_state"] == "unknown", "customers"].sum() == 5
+    labels = whole[["segment_id", "segment_name", "model_version"]].drop_duplicates("segment_id")
     pd.testing.assert_frame_equal(
-        read_segment_labels(warehouse, segments), segment_labels_of(segments.df())
+        read_segment_labels(warehouse, segments),
+        labels.sort_values("segment_id", ignore_index=True),
     )
 
 
 def test_read_columns_keeps_the_table_order_and_names_missing_columns(warehouse):
-    rfm = _ref(warehouse, "rfm")
+    rfm = ref(warehouse, "rfm")
     columns = segmentation_columns([["recency_days", "monetary"], ["frequency"]], rfm.columns)
     assert columns == [
         "customer_unique_id",
@@ -130,3 +123,51 @@ def test_read_columns_keeps_the_table_order_and_names_missing_columns(warehouse)
         read_columns(rfm, ["customer_unique_id", "category_count"], "customer_rfm")
     with pytest.raises(ValueError, match="customer_segments lacks column"):
         read_segments_with_features(warehouse, rfm, rfm, ["monetary"])
+
+
+def test_category_counts_count_each_customer_once_per_category():
+    con = tables_in_duckdb(
+        segments=pd.DataFrame(
+            {"customer_unique_id": ["a", "b", "c"], "segment_id": pd.array([1, 1, None], "Int64")}
+        ),
+        categories=pd.DataFrame(
+            {
+                "customer_unique_id": ["a", "a", "b", "c", "z"],
+                "product_category": ["toys", "toys", "toys", "toys", "toys"],
+            }
+        ),
+    )
+    counts = count_category_customers(con, ref(con, "segments"), ref(con, "categories"))
+    # a twice and b once are 2 customers; c has no segment and z is not a customer: not counted
+    assert counts.to_dict("records") == [
+        {"segment_id": 1, "product_category": "toys", "customers": 2}
+    ]
+
+
+def test_segments_with_features_joins_one_row_per_customer():
+    con = tables_in_duckdb(
+        segments=pd.DataFrame(
+            {
+                "customer_unique_id": ["a", "b", "c"],
+                "segment_id": pd.array([1, 2, None], "Int64"),
+                "segment_name": ["x", "y", None],
+                "model_version": "v",
+            }
+        ),
+        rfm=pd.DataFrame(
+            {
+                "customer_unique_id": ["c", "b", "a"],
+                "customer_state": ["SP", "RJ", "MG"],
+                "monetary": [1.0, 2.0, 3.0],
+                "recency_days": [10, 20, 30],
+            }
+        ),
+    )
+    segments, rfm = ref(con, "segments"), ref(con, "rfm")
+    joined = read_segments_with_features(
+        con, segments, rfm, ["recency_days"], extra_columns=["customer_unique_id"]
+    )
+    assert joined["customer_unique_id"].tolist() == ["a", "b"]  # no segment: dropped
+    assert joined["recency_days"].tolist() == [30, 20]
+    with pytest.raises(ValueError, match="avg_review_score"):
+        read_segments_with_features(con, segments, rfm, ["avg_review_score"])
