@@ -36,8 +36,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create .venv and install the project with its dev tools
 
-$(DEMO_DIR)/.complete: $(STAMP) src/olist_segmentation/demo_data.py
-	$(PY) -m olist_segmentation.demo_data --out $(DEMO_DIR) --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED)
+$(DEMO_DIR)/.complete: $(STAMP) $(wildcard src/olist_segmentation/demo/*.py)
+	$(PY) -m olist_segmentation.demo --out $(DEMO_DIR) --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED)
 	@touch $@
 
 demo-data: $(DEMO_DIR)/.complete ## Generate the embedded demo data (DEMO_CUSTOMERS=96096)
@@ -70,8 +70,8 @@ test: $(STAMP) browser-deps ## Run the whole test suite: lint, pytest, dbt build
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest
 
-# Spark (issue 9): the SQL layer built by dbt-spark (session method: local PySpark in the dbt
-# process) on demo data and compared with the DuckDB build (tests/python/test_spark_parity.py).
+# Spark: the SQL layer built by dbt-spark (session method: local PySpark in the dbt
+# process) on demo data and compared with the DuckDB build (tests/integration/test_spark_parity.py).
 SPARK_STAMP := $(VENV)/.installed-spark
 
 $(SPARK_STAMP): $(STAMP)
@@ -85,7 +85,7 @@ java-deps: ## Install Debian's Java 17 for the Spark test, if java is missing
 		  || echo "WARNING: Java could not be installed; test-spark will fail and say why"; }
 
 test-spark: $(SPARK_STAMP) java-deps ## Build the SQL layer on Spark and check it equals the DuckDB build (~2 min)
-	OLIST_REQUIRE_SPARK=1 $(PY) -m pytest -m spark tests/python/test_spark_parity.py
+	OLIST_REQUIRE_SPARK=1 $(PY) -m pytest -m spark tests/integration/test_spark_parity.py
 
 browser-deps: ## Install Debian's chromium for the report's browser test (skipped, with a reason, if impossible)
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
@@ -93,17 +93,19 @@ browser-deps: ## Install Debian's chromium for the report's browser test (skippe
 		  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		  || echo "WARNING: chromium could not be installed; the browser test will be skipped"; }
 
-lint: $(STAMP) ## ruff (lint + format check) and sqlfluff
-	$(VENV)/bin/ruff check src tests python_models bench
-	$(VENV)/bin/ruff format --check src tests python_models bench
+lint: $(STAMP) ## ruff (lint + format check), sqlfluff, and dbt-score (docs, tests, structure)
+	$(VENV)/bin/ruff check src tests models bench
+	$(VENV)/bin/ruff format --check src tests models bench
 	@mkdir -p target
-	OLIST_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(VENV)/bin/sqlfluff lint models tests analyses snapshots
+	OLIST_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(VENV)/bin/sqlfluff lint models data-tests analyses snapshots
+	OLIST_DUCKDB_PATH=$(CURDIR)/target/lint.duckdb $(DBT) parse --quiet --target-path target/lint
+	$(VENV)/bin/dbt-score lint --manifest target/lint/manifest.json
 
 format: $(STAMP) ## Format Python with ruff
-	$(VENV)/bin/ruff format src tests python_models
-	$(VENV)/bin/ruff check --fix src tests python_models
+	$(VENV)/bin/ruff format src tests models bench
+	$(VENV)/bin/ruff check --fix src tests models bench
 
-# Benchmark (issue 7): scales are `real` and multiples of Olist; 100x needs ~6 GB in BENCH_WORK.
+# Benchmark: scales are `real` and multiples of Olist; 100x needs ~6 GB in BENCH_WORK.
 BENCH_SCALES ?= real,1,10
 BENCH_WORK ?= /tmp/olist-bench
 BENCH_ARGS ?=

@@ -1,7 +1,8 @@
 {#-
     on-run-start: checks that every Olist raw file exists once (.csv or .csv.gz) and holds the
-    columns its source declares, so that a bad drop fails in one clear message naming the file and
-    what was expected, instead of a binder error deep inside a staging model.
+    columns its source declares (olist_raw_tables: the header declared in _olist__sources.yml), so
+    that a bad drop fails in one clear message naming the file and what was expected, instead of a
+    binder error deep inside a staging model.
 
     For `dbt run` and `dbt build` it then reads every file to the end (about 2 s on the real data):
       - a truncated or corrupt file (e.g. an interrupted .csv.gz download) fails here, naming the file;
@@ -18,12 +19,12 @@
         {%- set data_dir = var('olist_data_dir') or env_var('OLIST_DATA_DIR', 'demo_data') -%}
         {%- set problems = [] -%}
         {%- set readable = [] -%}
-        {%- for source_node in graph.sources.values() if source_node.source_name == 'olist' -%}
-            {%- set expected_columns = source_node.columns.keys() | list -%}
-            {%- set pattern = data_dir ~ '/' ~ source_node.name ~ '.csv*' -%}
+        {%- for raw_table in olist_raw_tables() -%}
+            {%- set expected_columns = raw_table.columns | map(attribute='name') | list -%}
+            {%- set pattern = data_dir ~ '/' ~ raw_table.name ~ '.csv*' -%}
             {%- set found = run_query("select file from glob('" ~ (pattern | replace("'", "''")) ~ "') order by file") -%}
             {%- set files = found.columns[0].values() -%}
-            {%- set file_problem = olist_file_match_problem(source_node, data_dir, files) -%}
+            {%- set file_problem = olist_file_match_problem(raw_table, data_dir, files) -%}
             {%- if file_problem -%}
                 {%- do problems.append(file_problem) -%}
             {%- else -%}

@@ -3,17 +3,18 @@
     and spark__prepare_raw_files, so that a bad drop gets the same message on both.
 -#}
 
-{#- '' when exactly one file matched the source, else the problem (missing or ambiguous file). -#}
-{% macro olist_file_match_problem(source_node, data_dir, files) %}
-    {%- set expected_columns = source_node.columns.keys() | list -%}
+{#- '' when exactly one file matched the raw table (see olist_raw_tables), else the problem
+    (missing or ambiguous file). -#}
+{% macro olist_file_match_problem(raw_table, data_dir, files) %}
+    {%- set expected_columns = raw_table.columns | map(attribute='name') | list -%}
     {%- if files | length == 0 -%}
         {{ return(
-            "missing file: expected " ~ data_dir ~ "/" ~ source_node.name ~ ".csv (or .csv.gz), the Kaggle file "
+            "missing file: expected " ~ data_dir ~ "/" ~ raw_table.name ~ ".csv (or .csv.gz), the Kaggle file "
             ~ "with columns " ~ (expected_columns | join(', ')) ~ ". Set OLIST_DATA_DIR to the folder of the Kaggle CSVs, or unset it to use the demo data."
         ) }}
     {%- elif files | length > 1 -%}
         {{ return(
-            "ambiguous file: " ~ (files | join(' and ')) ~ " both match " ~ source_node.name
+            "ambiguous file: " ~ (files | join(' and ')) ~ " both match " ~ raw_table.name
             ~ ".csv*; keep only one of them."
         ) }}
     {%- endif -%}

@@ -31,19 +31,19 @@
             {%- do listed.append(path[5:] if path.startswith('file:') else path) -%}
         {%- endfor -%}
         {%- set schemas = [] -%}
-        {%- for source_node in graph.sources.values() if source_node.source_name == 'olist' -%}
+        {%- for raw_table in olist_raw_tables() -%}
             {%- set files = [] -%}
-            {%- for path in listed if path.split('/')[-1].startswith(source_node.name ~ '.csv') -%}
+            {%- for path in listed if path.split('/')[-1].startswith(raw_table.name ~ '.csv') -%}
                 {%- do files.append(path) -%}
             {%- endfor -%}
-            {%- set file_problem = olist_file_match_problem(source_node, data_dir, files) -%}
+            {%- set file_problem = olist_file_match_problem(raw_table, data_dir, files) -%}
             {%- if file_problem -%}
                 {%- do problems.append(file_problem) -%}
             {%- else -%}
-                {%- set relation = api.Relation.create(schema=source_node.schema, identifier=source_node.identifier) -%}
-                {%- if source_node.schema not in schemas -%}
-                    {%- do run_query("create schema if not exists " ~ source_node.schema) -%}
-                    {%- do schemas.append(source_node.schema) -%}
+                {%- set relation = api.Relation.create(schema=raw_table.schema, identifier=raw_table.identifier) -%}
+                {%- if raw_table.schema not in schemas -%}
+                    {%- do run_query("create schema if not exists " ~ raw_table.schema) -%}
+                    {%- do schemas.append(raw_table.schema) -%}
                 {%- endif -%}
                 {#- an external table: dropping it never deletes the file -#}
                 {%- do run_query("drop table if exists " ~ relation) -%}
@@ -52,7 +52,7 @@
                     ~ "', header 'true', multiLine 'true', quote '\"', escape '\"', mode 'PERMISSIVE')"
                 ) -%}
                 {%- set actual = run_query("describe table " ~ relation).columns[0].values() | list -%}
-                {%- set header_problem = olist_header_problem(files[0], source_node.columns.keys() | list, actual) -%}
+                {%- set header_problem = olist_header_problem(files[0], raw_table.columns | map(attribute='name') | list, actual) -%}
                 {%- if header_problem -%}
                     {%- do problems.append(header_problem) -%}
                 {%- endif -%}

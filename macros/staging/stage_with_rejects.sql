@@ -7,11 +7,21 @@
       - reject_category 'duplicate': a second row for the same key (the rule is written in the reason).
     Nothing is dropped silently: `stg_olist__rejects` unions the rejected rows of every table.
 
-    columns: list of {name, as (optional), type, required (optional)}; type is one of
-             text, integer, double, money, timestamp, date.
-    checks:  list of {when: sql true for a BAD typed row, reason: text}.
+    The columns (type, required, staged name) and the key come from the source's declaration in
+    _olist__sources.yml (see olist_raw_table); the model passes only its business checks.
+
+    source_relation: source('olist', <table>).
+    checks:          list of {when: sql true for a BAD typed row (staged column names), reason: text}.
 -#}
-{% macro stage_with_rejects(source_relation, columns, key_columns, checks=[], keep_first_by='_source_row') %}
+{% macro stage_with_rejects(source_relation, checks=[], keep_first_by='_source_row') %}
+
+{%- set table = olist_raw_table(source_relation.identifier) -%}
+{%- if table is none -%}
+    {#- parse time: the graph (hence the columns) is not known yet, and the SQL is never run -#}
+    select 1 as parsed_without_graph
+{%- else -%}
+{%- set columns = table.columns -%}
+{%- set key_columns = table.key_columns -%}
 
 with
 
@@ -26,11 +36,11 @@ typed as (
     select
         _source_row,
         {%- for column in columns %}
-        {{ olist_typed_value(column.name, column.type) }} as {{ column.as or column.name }},
+        {{ olist_typed_value(column.name, column.type) }} as {{ column.staged_as }},
         {%- endfor %}
         nullif(concat_ws('; '
         {%- for column in columns %},
-            {{ olist_type_error(column.name, column.type, column.required or false) }}
+            {{ olist_type_error(column.name, column.type, column.required) }}
         {%- endfor %}
         ), '') as _type_errors,
         {{ row_as_struct('raw_rows') }} as _raw
@@ -89,6 +99,7 @@ final as (
 )
 
 select * from final
+{%- endif %}
 
 {% endmacro %}
 

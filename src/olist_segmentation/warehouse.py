@@ -3,9 +3,9 @@
 A dbt-duckdb Python model gets DuckDB relations from ``dbt.ref``. Calling ``.df()`` on a whole
 mart copies every column into pandas: at 100x Olist (9.3M customers, 21 columns in customer_rfm)
 that alone is several GiB per model, twice when two models run at once. These helpers let
-DuckDB do the projections, joins and per-segment counts, so pandas receives a few numeric
-columns (or a handful of aggregated rows) in the same order as the table, and the models'
-results stay exactly what they were when they read whole tables.
+DuckDB do the projections and joins, so pandas receives a few numeric columns in the same order
+as the table, and the models' results stay exactly what they were when they read whole tables.
+Per-segment counts are dbt models of their own (models/intermediate/explain), not queries here.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 # customer_rfm columns `naming.name_segments` reads when the frozen model holds the feature.
@@ -36,6 +37,11 @@ def require_columns(relation: Any, columns: Iterable[str], table: str) -> None:
     missing = [c for c in dict.fromkeys(columns) if c not in available]
     if missing:
         raise ValueError(f"{table} lacks column(s) {', '.join(missing)}")
+
+
+def float_column(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A column of a frame as float64 with NULLs as NaN, whatever its dtype (nullable ints too)."""
+    return frame[column].to_numpy(dtype="float64", na_value=np.nan)
 
 
 def read_columns(relation: Any, columns: Sequence[str], table: str = "the table") -> pd.DataFrame:
@@ -64,6 +70,7 @@ def read_segments_with_features(
     segments: Any,
     rfm: Any,
     features: Sequence[str],
+    *,
     extra_columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """customer_segments joined in DuckDB with ``features`` (and ``extra_columns``) of
@@ -94,64 +101,6 @@ def read_segments_with_features(
         order by segments.customer_unique_id
         """
     )
-    return _query(connection, query, segments=segments, rfm=rfm)
-
-
-def count_category_customers(
-    connection: Any, segments: Any, customer_categories: Any
-) -> pd.DataFrame:
-    """Customers per (segment_id, product_category), counted in DuckDB: a customer counts once
-    per category whatever the number of orders. The input of `explain.segment_profiles`."""
-    require_columns(segments, ["customer_unique_id", "segment_id"], "customer_segments")
-    require_columns(
-        customer_categories, ["customer_unique_id", "product_category"], "customer categories"
-    )
-    query = """
-        select
-            cast(segments.segment_id as bigint) as segment_id,
-            categories.product_category,
-            count(distinct categories.customer_unique_id) as customers
-        from {categories} as categories
-        inner join {segments} as segments using (customer_unique_id)
-        where segments.segment_id is not null and categories.product_category is not null
-        group by all
-        order by segment_id, product_category
-    """
-    return _query(connection, query, segments=segments, categories=customer_categories)
-
-
-def read_segment_labels(connection: Any, segments: Any) -> pd.DataFrame:
-    """(segment_id, segment_name, model_version), one row per segment of customer_segments."""
-    require_columns(segments, ["segment_id", "segment_name", "model_version"], "customer_segments")
-    query = """
-        select
-            cast(segment_id as bigint) as segment_id,
-            min(segment_name) as segment_name,
-            min(model_version) as model_version
-        from {segments}
-        where segment_id is not null
-        group by segment_id
-        order by segment_id
-    """
-    return _query(connection, query, segments=segments)
-
-
-def count_state_customers(connection: Any, segments: Any, rfm: Any) -> pd.DataFrame:
-    """Customers per (segment_id, customer_state), counted in DuckDB; a missing state counts as
-    "unknown"."""
-    require_columns(segments, ["customer_unique_id", "segment_id"], "customer_segments")
-    require_columns(rfm, ["customer_unique_id", "customer_state"], "customer_rfm")
-    query = """
-        select
-            cast(segments.segment_id as bigint) as segment_id,
-            coalesce(rfm.customer_state, 'unknown') as customer_state,
-            count(*) as customers
-        from {segments} as segments
-        inner join {rfm} as rfm using (customer_unique_id)
-        where segments.segment_id is not null
-        group by all
-        order by segment_id, customer_state
-    """
     return _query(connection, query, segments=segments, rfm=rfm)
 
 

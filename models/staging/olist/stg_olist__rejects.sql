@@ -1,34 +1,28 @@
-{#- Every raw row that was not staged, with the table, its data-row number in the file and why. -#}
-{%- set base_models = [
-    ('olist_customers_dataset', 'base_olist__customers', "customer_id"),
-    ('olist_orders_dataset', 'base_olist__orders', "order_id"),
-    ('olist_order_items_dataset', 'base_olist__order_items', "order_id || '/' || order_item_id"),
-    ('olist_order_payments_dataset', 'base_olist__order_payments', "order_id || '/' || payment_sequential"),
-    ('olist_order_reviews_dataset', 'base_olist__order_reviews', "review_id || '/' || order_id"),
-    ('olist_products_dataset', 'base_olist__products', "product_id"),
-    ('olist_sellers_dataset', 'base_olist__sellers', "seller_id"),
-    ('product_category_name_translation', 'base_olist__category_translations', "product_category_name"),
-] -%}
+{#- Every raw row that was not staged, with the table, its data-row number in the file and why.
+    The base models come from olist_base_relations(); table names and keys from the sources yml. -#}
+{%- set base_relations = olist_base_relations() -%}
+{%- set raw_tables = olist_raw_tables_of(base_relations, 'stg_olist__rejects') -%}
 
 with
 
-{% for source_table, base_model, record_key in base_models %}
-    {{ base_model }}_rejects as (
+{% for relation in base_relations %}
+    {%- set raw_table = raw_tables[loop.index0] %}
+    {{ relation.identifier }}_rejects as (
         select
-            '{{ source_table }}' as source_table,
+            '{{ raw_table.name }}' as source_table,
             _source_row as source_row,
-            cast({{ record_key }} as {{ dbt.type_string() }}) as record_key,
+            cast({{ olist_record_key(raw_table) }} as {{ dbt.type_string() }}) as record_key,
             reject_category,
             reject_reason,
             raw_record
-        from {{ ref(base_model) }}
+        from {{ relation }}
         where reject_category is not null
     ),
 {% endfor %}
 
 final as (
-    {% for _, base_model, _ in base_models %}
-        select * from {{ base_model }}_rejects
+    {% for relation in base_relations %}
+        select * from {{ relation.identifier }}_rejects
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )

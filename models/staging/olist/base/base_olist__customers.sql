@@ -1,13 +1,5 @@
 {{ stage_with_rejects(
-    source_relation=source('olist', 'olist_customers_dataset'),
-    columns=[
-        {'name': 'customer_id', 'type': 'text', 'required': true},
-        {'name': 'customer_unique_id', 'type': 'text', 'required': true},
-        {'name': 'customer_zip_code_prefix', 'type': 'text'},
-        {'name': 'customer_city', 'type': 'text'},
-        {'name': 'customer_state', 'type': 'text', 'required': true},
-    ],
-    key_columns=['customer_id'],
+    source('olist', 'olist_customers_dataset'),
     checks=[
         {'when': "customer_zip_code_prefix is not null and not " ~ regexp_full_match('customer_zip_code_prefix', "'[0-9]{5}'"),
          'reason': 'customer_zip_code_prefix: expected 5 digits with leading zeros'},

@@ -1,0 +1,24 @@
+"""The stability simulation behind the maintenance contract: one row per month, measure and item.
+
+The study (the expensive part) runs once, here; segment_stability and its long companions
+(segment_stability_feature_psi, segment_stability_segment_shares) are SQL views of these rows.
+"""
+
+from olist_segmentation.maintenance.history import read_study_history
+from olist_segmentation.maintenance.steps import run_stability_study, stability_measures
+from olist_segmentation.progress import stderr_progress
+from olist_segmentation.segmentation.model import SegmentModel
+from olist_segmentation.settings import load_settings
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    settings = load_settings(dbt.config.get("settings")).stability
+    segment_model = SegmentModel.from_relation(dbt.ref("segment_centroids"))
+    history, share = read_study_history(
+        dbt.ref("customer_rfm"), dbt.ref("customer_rfm_history"), segment_model, settings
+    )
+    study = run_stability_study(
+        history, segment_model, settings, progress=stderr_progress("segment_stability")
+    )
+    return stability_measures(study, history_sample_share=share)

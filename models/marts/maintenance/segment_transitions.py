@@ -1,0 +1,17 @@
+"""Customers moving from segment A to segment B between consecutive months of the study."""
+
+from olist_segmentation.maintenance.history import read_study_history
+from olist_segmentation.maintenance.steps import run_monthly_transitions
+from olist_segmentation.segmentation.model import SegmentModel
+from olist_segmentation.settings import load_settings
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    settings = load_settings(dbt.config.get("settings")).stability
+    segment_model = SegmentModel.from_relation(dbt.ref("segment_centroids"))
+    history, share = read_study_history(
+        dbt.ref("customer_rfm"), dbt.ref("customer_rfm_history"), segment_model, settings
+    )
+    transitions = run_monthly_transitions(history, segment_model, settings)
+    return transitions.assign(history_sample_share=share)

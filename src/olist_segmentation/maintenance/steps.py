@@ -1,0 +1,173 @@
+"""The maintenance steps the dbt Python models call, one function per model.
+
+The study replays the configuration of the current segment model (features, log1p list, k, seed)
+so that its answer — "retrain every N months" — is about the segmentation marketing actually
+uses. Settings come from :mod:`olist_segmentation.settings`; the dbt models only read refs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pandas as pd
+
+from olist_segmentation.maintenance.contract import ContractThresholds, maintenance_contract
+from olist_segmentation.maintenance.history import study_t0
+from olist_segmentation.maintenance.reference import StudyOptions, fit_reference_model
+from olist_segmentation.maintenance.study import stability_study
+from olist_segmentation.maintenance.transitions import monthly_transitions
+from olist_segmentation.segmentation.kmeans import limit_threads
+from olist_segmentation.segmentation.model import SegmentModel
+from olist_segmentation.settings import StabilitySettings
+
+
+def study_options(settings: StabilitySettings) -> StudyOptions:
+    """The study's options from the stability vars (the rest keep their defaults)."""
+    return StudyOptions(
+        max_months=settings.max_months,
+        sample_size=settings.sample_size,
+        n_noise_seeds=settings.noise_seeds,
+    )
+
+
+def run_stability_study(
+    history: pd.DataFrame,
+    model: SegmentModel,
+    settings: StabilitySettings,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Frozen-vs-refit ARI, noise floor, changes and drift for each month after t0.
+
+    Without the timing column: it would make two builds on the same data differ.
+    """
+    with limit_threads(1):
+        study = stability_study(
+            history,
+            features=model.features,
+            log1p_features=model.log1p_features,
+            k=model.k,
+            seed=model.seed,
+            t0=study_t0(history, settings),
+            options=study_options(settings),
+            progress=progress,
+        )
+    return study.drop(columns=["elapsed_seconds"], errors="ignore")
+
+
+# The study's long table (int_segment_stability_measured): one row per month and measure. The
+# per-month keys are repeated on every row; ``item`` names the feature (measure ``psi``) or the
+# segment id (``segment_share``, ``segment_share_t0``) and is null for the one-value measures.
+MEASURED_KEY_COLUMNS = ["t0", "snapshot_date", "month_offset", "features", "k", "seed"]
+MEASURED_COLUMNS = [*MEASURED_KEY_COLUMNS, "measure", "item", "item_position", "value"]
+SCALAR_MEASURES = [
+    "n_customers",
+    "n_sampled",
+    "n_known_at_t0",
+    "new_customer_share",
+    "ari_frozen_vs_refit",
+    "noise_floor_ari",
+    "noise_floor_ari_t0",
+    "changed_share",
+    "max_share_drift",
+]
+
+
+def stability_measures(study: pd.DataFrame, *, history_sample_share: float) -> pd.DataFrame:
+    """The study as long rows: (month, measure, item) -> value, no packed text.
+
+    A long table keeps one schema whatever the feature set and k (new features or segments are
+    new rows, not new columns), and no consumer has to parse a text column back to numbers.
+    ``item_position`` keeps the feature order of the study (1-based) or the segment id.
+    """
+    psi_columns = [c for c in study.columns if c.startswith("psi_")]
+    shares = {"segment_share": "segment_shares", "segment_share_t0": "segment_shares_t0"}
+    records: list[dict[str, object]] = []
+    for row in study.to_dict("records"):
+        key = {c: row[c] for c in MEASURED_KEY_COLUMNS}
+        items: list[tuple[str, object, str | None, int | None]] = [
+            *((measure, row[measure], None, None) for measure in SCALAR_MEASURES),
+            ("history_sample_share", history_sample_share, None, None),
+            *(
+                ("psi", row[column], column.removeprefix("psi_"), position)
+                for position, column in enumerate(psi_columns, start=1)
+            ),
+            *(
+                (measure, share, str(segment_id), int(segment_id))
+                for measure, column in shares.items()
+                for segment_id, share in row[column].items()
+            ),
+        ]
+        records.extend(
+            {**key, "measure": measure, "item": item, "item_position": position, "value": value}
+            for measure, value, item, position in items
+        )
+    measured = pd.DataFrame(records, columns=MEASURED_COLUMNS)
+    return measured.astype({"item_position": "Int64", "value": "float64"})
+
+
+def with_psi_columns(stability: pd.DataFrame, feature_psi: pd.DataFrame) -> pd.DataFrame:
+    """segment_stability plus one psi_<feature> column per feature of segment_stability_feature_psi
+    (one row per month and feature), in the study's feature order."""
+    if feature_psi.empty:
+        return stability
+    ordered = feature_psi.sort_values(["feature_position", "month_offset"], kind="stable")
+    features = list(dict.fromkeys(ordered["feature"]))
+    wide = ordered.pivot(index="month_offset", columns="feature", values="psi")[features]
+    wide = wide.add_prefix("psi_").reset_index()
+    wide.columns.name = None
+    return stability.merge(wide, on="month_offset", how="left")
+
+
+def run_maintenance_contract(
+    stability: pd.DataFrame,
+    feature_psi: pd.DataFrame,
+    settings: StabilitySettings,
+    *,
+    computed_on: date,
+) -> pd.DataFrame:
+    """One row: retrain interval, threshold, noise floor, drift alerts, how to retrain.
+
+    ``stability`` is marts.segment_stability (one row per month), ``feature_psi`` is
+    marts.segment_stability_feature_psi (one row per month and feature).
+
+    computed_on is the data's reference date, not today, so a rebuild on the same data gives the
+    same table.
+    """
+    return maintenance_contract(
+        with_psi_columns(stability, feature_psi),
+        thresholds=ContractThresholds.from_settings(settings),
+        computed_on=computed_on,
+    )
+
+
+def run_monthly_transitions(
+    history: pd.DataFrame, model: SegmentModel, settings: StabilitySettings
+) -> pd.DataFrame:
+    """Segment-to-segment counts between consecutive months of the study.
+
+    The labels come from the study's reference model (the segment model's configuration fitted
+    at t0 on the study's sample), so they are the labels segment_stability measured. It is
+    fitted again here: it is one k-means on at most ``stability_sample_size`` customers, and
+    sharing it would take a stored model table or a dependency between the two dbt models.
+    """
+    t0 = study_t0(history, settings)
+    options = study_options(settings)
+    with limit_threads(1):
+        reference = fit_reference_model(
+            history,
+            features=model.features,
+            log1p_features=model.log1p_features,
+            k=model.k,
+            seed=model.seed,
+            t0=t0,
+            options=options,
+        )
+        return monthly_transitions(
+            history,
+            params=reference.params,
+            centroids=reference.centroids,
+            t0=t0,
+            options=options,
+        )

@@ -1,0 +1,1 @@
+"""K-means segmentation: features transform, search, fit, the model object, naming, comparison."""

@@ -1,0 +1,76 @@
+"""dbt-score with the project's structure rules: clean on the project, failing on a bad model."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from dbt_harness import REPO_ROOT
+
+BIN_DIR = Path(sys.executable).parent
+PROJECT_PARTS = [
+    "models",
+    "macros",
+    "seeds",
+    "snapshots",
+    "analyses",
+    "data-tests",
+    "docs",
+    "dbt_project.yml",
+    "profiles.yml",
+    "selectors.yml",
+    "pyproject.toml",
+]
+
+
+def _copy_project(target: Path) -> Path:
+    for part in PROJECT_PARTS:
+        source = REPO_ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+def _score(project: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(project),
+        "OLIST_DUCKDB_PATH": str(project / "parse.duckdb"),
+    }
+    parsed = subprocess.run(
+        [str(BIN_DIR / "dbt"), "parse", "--quiet"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert parsed.returncode == 0, parsed.stdout + parsed.stderr
+    return subprocess.run(
+        [str(BIN_DIR / "dbt-score"), "lint", "--manifest", "target/manifest.json"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.dbt
+def test_the_project_passes_and_a_mart_reading_a_source_fails(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path / "project")
+    clean = _score(project)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+
+    bad = project / "models" / "marts" / "customers" / "orders_straight_from_the_file.sql"
+    bad.write_text("select order_id from {{ source('olist', 'olist_orders_dataset') }}\n")
+    failing = _score(project)
+    assert failing.returncode != 0
+    assert "only_staging_reads_sources" in failing.stdout
+    assert "orders_straight_from_the_file" in failing.stdout

@@ -1,0 +1,168 @@
+"""The maintenance steps the dbt Python models call: settings, schema, contract, transitions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from settings_fixtures import project_vars
+
+from olist_segmentation.maintenance.history import history_columns, read_study_history
+from olist_segmentation.maintenance.steps import (
+    run_maintenance_contract,
+    run_monthly_transitions,
+    run_stability_study,
+    stability_measures,
+    with_psi_columns,
+)
+from olist_segmentation.segmentation.model import SegmentModel
+from olist_segmentation.segmentation.steps import fit_segment_model
+from olist_segmentation.settings import StabilitySettings, load_settings
+
+# A short study: 3..4 months, small samples, two noise seeds.
+SMALL_STUDY = {
+    "stability_min_months": 3,
+    "stability_max_months": 4,
+    "stability_sample_size": 1500,
+    "stability_noise_seeds": 2,
+}
+
+
+def stability(**overrides: object) -> StabilitySettings:
+    return load_settings(project_vars(**{**SMALL_STUDY, **overrides})).stability
+
+
+def synthetic_rfm(n_per_group: int, seed: int = 0) -> pd.DataFrame:
+    """Three well separated groups: recent big spenders, dormant small spenders, repeat buyers."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for index, (recency, frequency, monetary) in enumerate(
+        [(30, 1, 900.0), (400, 1, 40.0), (150, 4, 250.0)]
+    ):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "customer_unique_id": [f"g{index}_{i:05d}" for i in range(n_per_group)],
+                    "recency_days": rng.normal(recency, recency * 0.05, n_per_group).round(),
+                    "frequency": np.full(n_per_group, frequency),
+                    "monetary": rng.normal(monetary, monetary * 0.05, n_per_group),
+                    "avg_review_score": rng.uniform(1, 5, n_per_group),
+                    "late_delivery_share": rng.uniform(0, 1, n_per_group),
+                    "reference_date": pd.Timestamp("2018-10-18"),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def unchanging_history(rfm: pd.DataFrame, months: int = 6) -> pd.DataFrame:
+    """The same customers with the same features at every monthly snapshot."""
+    snapshots = pd.date_range("2018-01-01", periods=months, freq="MS")
+    return pd.concat(
+        [rfm.assign(snapshot_date=snapshot) for snapshot in snapshots], ignore_index=True
+    )
+
+
+@pytest.fixture(scope="module")
+def model() -> SegmentModel:
+    """The segment model the study replays, read back from its table like the dbt models do."""
+    rfm = synthetic_rfm(n_per_group=500)
+    segmentation = load_settings(
+        project_vars(segment_log1p_features=["frequency", "monetary"], segment_seed=7)
+    ).segmentation
+    chosen = pd.DataFrame(
+        {
+            "is_chosen": [True],
+            "feature_set": ["rfm"],
+            "features": ["recency_days,frequency,monetary"],
+            "k": [3],
+        }
+    )
+    fitted = fit_segment_model(rfm, chosen, segmentation)
+    return SegmentModel.from_table(fitted.to_table())
+
+
+def test_the_study_replays_the_frozen_configuration(model: SegmentModel) -> None:
+    assert model.features == ["recency_days", "frequency", "monetary"]
+    assert model.log1p_features == ["frequency", "monetary"]
+    assert (model.k, model.seed) == (3, 7)
+    assert history_columns(model) == ["snapshot_date", "customer_unique_id", *model.features]
+
+
+def test_unchanging_data_keeps_the_segments_and_the_contract_says_so(model: SegmentModel) -> None:
+    history = unchanging_history(synthetic_rfm(n_per_group=500))
+    settings = stability()
+    study = run_stability_study(history, model, settings)
+    assert list(study["month_offset"]) == [1, 2, 3]
+    assert "elapsed_seconds" not in study.columns, "timings would break idempotence"
+    assert np.allclose(study["ari_frozen_vs_refit"], 1.0)
+    assert np.allclose(study["changed_share"], 0.0)
+
+    measured = stability_measures(study, history_sample_share=1.0)
+    assert not measured.duplicated(["month_offset", "measure", "item"]).any()
+    psi_rows = measured[measured["measure"] == "psi"]
+    assert psi_rows.groupby("month_offset")["item"].agg(list).tolist() == [model.features] * 3
+    shares = measured[measured["measure"] == "segment_share"]
+    assert shares.groupby("month_offset")["value"].sum().tolist() == pytest.approx([1.0] * 3)
+    assert set(shares["item_position"]) == set(range(1, model.k + 1))
+    stability_mart, feature_psi = as_marts(measured)
+    assert stability_mart["history_sample_share"].tolist() == [1.0] * 3
+    wide = with_psi_columns(stability_mart, feature_psi)
+    assert [c for c in wide.columns if c.startswith("psi_")] == [f"psi_{f}" for f in model.features]
+    assert np.allclose(wide["psi_recency_days"], study["psi_recency_days"])
+    contract = run_maintenance_contract(
+        stability_mart, feature_psi, settings, computed_on=date(2018, 10, 18)
+    )
+    row = contract.iloc[0]
+    assert row["recommended_retrain_months"] == 3
+    assert bool(row["ari_never_below_threshold"])
+    assert row["computed_on"] == date(2018, 10, 18)
+
+
+def as_marts(measured: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """segment_stability and segment_stability_feature_psi, as their SQL builds them."""
+    keys = ["t0", "snapshot_date", "month_offset", "features", "k", "seed"]
+    scalar = measured[measured["item"].isna()]
+    stability = scalar.pivot(index=keys, columns="measure", values="value").reset_index()
+    psi_rows = measured[measured["measure"] == "psi"]
+    feature_psi = psi_rows.rename(
+        columns={"item": "feature", "item_position": "feature_position", "value": "psi"}
+    )[["t0", "snapshot_date", "month_offset", "feature", "feature_position", "psi"]]
+    return stability, feature_psi
+
+
+def test_an_explicit_t0_must_be_a_snapshot_date(model: SegmentModel) -> None:
+    history = unchanging_history(synthetic_rfm(n_per_group=200))
+    with pytest.raises(ValueError, match="Invalid var stability_t0=2018-01-15"):
+        run_stability_study(history, model, stability(stability_t0="2018-01-15"))
+
+
+def test_transitions_count_every_customer_known_at_both_dates(model: SegmentModel) -> None:
+    rfm = synthetic_rfm(n_per_group=300)
+    history = unchanging_history(rfm)
+    transitions = run_monthly_transitions(history, model, stability())
+    per_month = transitions.groupby("from_month_offset")["customers"].sum()
+    assert (per_month == len(rfm)).all()
+    moved = transitions[transitions["from_segment_id"] != transitions["to_segment_id"]]
+    assert moved["customers"].sum() == 0, "nothing changes, so nobody moves"
+
+
+def test_the_history_is_read_in_duckdb_with_the_model_columns_only(model: SegmentModel) -> None:
+    history = unchanging_history(synthetic_rfm(n_per_group=800), months=2)
+    with duckdb.connect() as connection:
+        connection.register("history_frame", history)
+        rfm = connection.sql("select distinct customer_unique_id from history_frame")
+        relation = connection.sql("select * from history_frame")
+        everything, share = read_study_history(rfm, relation, model, stability())
+        assert share == 1.0
+        assert list(everything.columns) == history_columns(model)
+        assert len(everything) == len(history)
+        limit = stability(stability_history_max_customers=1200)
+        sampled, share = read_study_history(rfm, relation, model, limit)
+    assert share == pytest.approx(0.5)
+    per_customer = sampled.groupby("customer_unique_id").size()
+    assert (per_customer == 2).all(), "a kept customer keeps all its months"
+    assert 0.4 * 2400 <= len(per_customer) <= 0.6 * 2400

@@ -1,0 +1,86 @@
+"""Permutation importance of the surrogate tree, on customers whose answer is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.inspection import permutation_importance
+from sklearn.tree import DecisionTreeClassifier
+
+from olist_segmentation.explain.importance import IMPORTANCE_COLUMNS, feature_importance
+from olist_segmentation.explain.surrogate import (
+    SurrogateOptions,
+    feature_matrix,
+    fit_surrogate_tree,
+    impute_values,
+    tree_from_table,
+    tree_to_table,
+)
+from olist_segmentation.segmentation.kmeans import sample_indices
+
+FEATURES = ["recency_days", "frequency", "monetary", "avg_review_score"]
+
+
+@pytest.fixture(scope="module")
+def threshold_customers() -> tuple[pd.DataFrame, np.ndarray]:
+    """Segment 1 = recency_days <= 100, segment 2 = the rest; the other features are noise."""
+    rng = np.random.default_rng(0)
+    n = 6000
+    df = pd.DataFrame(
+        {
+            "recency_days": rng.integers(1, 600, n),
+            "frequency": rng.integers(1, 4, n),
+            "monetary": np.round(rng.lognormal(4.5, 0.8, n), 2),
+            "avg_review_score": rng.uniform(1, 5, n),
+        }
+    )
+    df.loc[rng.choice(n, 300, replace=False), "avg_review_score"] = np.nan  # never reviewed
+    labels = np.where(df["recency_days"] <= 100, 1, 2)
+    return df, labels
+
+
+def test_importance_ranks_the_defining_feature_first(threshold_customers):
+    df, labels = threshold_customers
+    tree = fit_surrogate_tree(df, labels, FEATURES, options=SurrogateOptions(seed=7))
+    table = feature_importance(df, labels, tree, seed=7, sample_size=2000, n_repeats=3)
+    assert list(table.columns) == IMPORTANCE_COLUMNS
+    assert table["rank"].tolist() == [1, 2, 3, 4]
+    assert table.iloc[0]["feature"] == "recency_days"
+    # shuffling recency misclassifies about 2 p (1 - p) = 28% of rows (p = 1/6 in segment 1)
+    assert table.iloc[0]["importance_mean"] > 0.2
+    assert table.iloc[1:]["importance_mean"].abs().max() < 0.01
+    assert (table["importance_std"] >= 0).all()
+    assert (table["n_customers_evaluated"] == 2000).all()
+    assert "permutation" in table["method"].iloc[0]
+    assert "depth <= 4" in table["method"].iloc[0]
+
+
+def test_importance_of_the_stored_tree_is_that_of_the_fitted_estimator(threshold_customers):
+    """The tree is fitted once and read back from its table: the importance must be exactly the
+    one scikit-learn gives for the estimator the tree was fitted as."""
+    df, _ = threshold_customers
+    rng = np.random.default_rng(5)
+    labels = np.where(df["recency_days"] <= 200, 1, np.where(df["monetary"] > 80, 2, 3))
+    labels[rng.choice(len(df), 300, replace=False)] = 4
+    options = SurrogateOptions(max_depth=3, seed=4, sample_size=3000)
+    fitted = fit_surrogate_tree(df, labels, FEATURES, options=options)
+    stored = tree_from_table(tree_to_table(fitted, model_version="v"), FEATURES)
+    table = feature_importance(df, labels, stored, seed=4, sample_size=1500, n_repeats=4)
+
+    fill = impute_values(df, FEATURES)
+    fit_rows = sample_indices(len(df), 3000, 4)
+    estimator = DecisionTreeClassifier(max_depth=3, min_samples_leaf=0.01, random_state=4)
+    estimator.fit(feature_matrix(df, FEATURES, fill, fit_rows), labels[fit_rows])
+    rows = sample_indices(len(df), 1500, 5)
+    expected = permutation_importance(
+        estimator,
+        feature_matrix(df, FEATURES, fill, rows),
+        labels[rows],
+        scoring="accuracy",
+        n_repeats=4,
+        random_state=4,
+    )
+    by_feature = table.set_index("feature").loc[FEATURES]
+    np.testing.assert_array_equal(by_feature["importance_mean"], expected.importances_mean)
+    np.testing.assert_array_equal(by_feature["importance_std"], expected.importances_std)
