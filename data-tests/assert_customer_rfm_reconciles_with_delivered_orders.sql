@@ -1,5 +1,5 @@
 -- The mart's customers and monetary total, recomputed straight from staging (not from the
--- intermediate models the mart uses), must match: people with a delivered order before the
+-- intermediate models the mart uses), must match: people with an order delivered before the
 -- reference date, and the sum of all payment rows of those orders (vouchers included).
 with
 
@@ -22,6 +22,7 @@ delivered_payments as (
     cross join reference
     where orders.order_status = 'delivered'
         and orders.purchased_at < reference.reference_date
+        and coalesce(orders.delivered_to_customer_at, orders.estimated_delivery_at) < reference.reference_date
 ),
 
 expected as (

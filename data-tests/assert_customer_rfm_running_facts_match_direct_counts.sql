@@ -33,7 +33,7 @@ payment_type_amounts as (
     inner join customers
         on
             orders.customer_unique_id = customers.customer_unique_id
-            and orders.purchased_at < customers.reference_date
+            and orders.known_delivered_at < customers.reference_date
     where orders.is_delivered and orders.main_payment_type is not null
     group by orders.customer_unique_id, orders.main_payment_type
 ),

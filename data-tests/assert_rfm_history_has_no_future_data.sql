@@ -1,5 +1,5 @@
--- No leakage from the future: every history row only uses orders purchased before its snapshot
--- date, and its order count never exceeds the orders the person had placed by then.
+-- No leakage from the future: every history row only uses orders delivered before its snapshot
+-- date, and its order count is the number of orders the person had received by then.
 with
 
 history as (
@@ -20,6 +20,7 @@ orders_known as (
         on
             history.customer_unique_id = orders.customer_unique_id
             and history.snapshot_date > orders.purchased_at
+            and history.snapshot_date > orders.known_delivered_at
             and orders.is_delivered
     group by history.snapshot_date, history.customer_unique_id
 )

@@ -1,26 +1,47 @@
 {#-
     The RFM logic, once, for any set of reference dates.
 
-    orders:         a relation shaped like int_orders_enriched, with its per-person running columns
-                    delivered_order_number, new_category_count and main_payment_type_to_date.
+    orders:         a relation shaped like int_orders_enriched, with known_delivered_at and its
+                    per-person running columns delivered_order_number, new_category_count and
+                    main_payment_type_to_date.
+    reviews:        a relation with one row per review: order_id, review_score, answered_at.
     snapshot_dates: a relation with one column `snapshot_date` (date).
+
+    The as-of rule: features are what the business knew at the snapshot date S.
+    - An order counts at S when it was delivered to the customer before S (known_delivered_at < S:
+      the export's final status says delivered, and its delivery date — or, for the few delivered
+      orders without one, the promised date — lies before S; it was then purchased before S too).
+      Olist ships no status history, so the final status is the one fact taken from the end of the
+      data; the dates decide when it became true.
+    - Review scores count only from reviews answered before S, on orders counted at S.
+    - The customer's state is that of the latest order counted at S.
     Returns one row per (snapshot_date, customer_unique_id) for every person with at least one
-    delivered order purchased strictly before snapshot_date. Behavioural facts (review, delivery)
-    count only when they were known before the snapshot date, so a history built from this macro
-    never sees the future. The order status is the export's final status: Olist ships no status
-    history, so "delivered" is the one fact taken from the end of the data.
+    order counted at S, so a history built from this macro never sees the future.
 
     customer_rfm uses it with one date (the reference date); customer_rfm_history with one per month.
 
     Cost: the join makes orders x snapshot dates rows, so they only meet plain aggregates. What needs
     the person's earlier orders (latest state, categories bought for the first time, payment type
-    that paid the most so far) is precomputed once per order in int_orders_enriched, then summed or
-    read at the latest order before the date (arg_max on delivered_order_number). Orders purchased
-    in the same second fall on the same side of every snapshot date, so this is exact.
+    that paid the most so far) is precomputed once per order in int_orders_enriched, numbered in
+    the order the orders became known as delivered, then summed or read at the latest order
+    counted (arg_max on delivered_order_number). Orders known in the same second fall on the same
+    side of every snapshot date, so this is exact.
 -#}
-{% macro customer_rfm_as_of(orders, snapshot_dates) %}
+{% macro customer_rfm_as_of(orders, reviews, snapshot_dates) %}
     {%- set f_thresholds = rfm_f_score_thresholds() -%}
     with
+
+    known_order_reviews as (
+        -- an order's score at S: the mean of its reviews answered before S
+        select
+            snapshot_dates.snapshot_date,
+            reviews.order_id,
+            avg(reviews.review_score) as review_score
+        from {{ snapshot_dates }} as snapshot_dates
+        inner join {{ reviews }} as reviews
+            on reviews.answered_at < snapshot_dates.snapshot_date
+        group by snapshot_dates.snapshot_date, reviews.order_id
+    ),
 
     delivered_orders as (
         select
@@ -33,15 +54,16 @@
             orders.max_installments,
             orders.new_category_count,
             orders.main_payment_type_to_date,
-            case when orders.first_review_at < snapshot_dates.snapshot_date then orders.review_score end
-                as known_review_score,
-            case when orders.delivered_to_customer_at < snapshot_dates.snapshot_date then orders.delivery_days end
-                as known_delivery_days,
-            case when orders.delivered_to_customer_at < snapshot_dates.snapshot_date then orders.is_late end
-                as known_is_late
+            known_order_reviews.review_score as known_review_score,
+            orders.delivery_days as known_delivery_days,
+            orders.is_late as known_is_late
         from {{ snapshot_dates }} as snapshot_dates
         inner join {{ orders }} as orders
-            on orders.purchased_at < snapshot_dates.snapshot_date
+            on orders.known_delivered_at < snapshot_dates.snapshot_date
+        left join known_order_reviews
+            on
+                snapshot_dates.snapshot_date = known_order_reviews.snapshot_date
+                and orders.order_id = known_order_reviews.order_id
         where orders.is_delivered
     ),
 
@@ -49,7 +71,7 @@
         select
             snapshot_date,
             customer_unique_id,
-            -- the state of the latest order: people move, campaigns target where they live now
+            -- the state of the latest order counted: people move, campaigns target where they live now
             {{ arg_max('customer_state', 'delivered_order_number') }} as customer_state,
             min(purchased_at) as first_purchase_at,
             max(purchased_at) as last_purchase_at,

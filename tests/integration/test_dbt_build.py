@@ -26,8 +26,17 @@ def pandas_rfm(data_dir: Path) -> pd.DataFrame:
     customers = read_raw(data_dir, "olist_customers_dataset")
     payments = read_raw(data_dir, "olist_order_payments_dataset")
     orders["purchased_at"] = pd.to_datetime(orders["order_purchase_timestamp"])
-    reference_date = orders["purchased_at"].max().normalize() + pd.Timedelta(days=1)
-    delivered = orders[orders["order_status"] == "delivered"].merge(customers, on="customer_id")
+    # an order counts once delivered to the customer (or, without that date, once promised)
+    orders["delivered_at"] = pd.to_datetime(orders["order_delivered_customer_date"]).fillna(
+        pd.to_datetime(orders["order_estimated_delivery_date"])
+    )
+    delivered = orders[orders["order_status"] == "delivered"]
+    # the default reference date: the day after the last delivered purchase
+    reference_date = delivered["purchased_at"].max().normalize() + pd.Timedelta(days=1)
+    known = (delivered["purchased_at"] < reference_date) & (
+        delivered["delivered_at"] < reference_date
+    )
+    delivered = delivered[known].merge(customers, on="customer_id")
     paid = payments.assign(payment_value=payments["payment_value"].astype(float))
     paid = paid.groupby("order_id", as_index=False)["payment_value"].sum()
     delivered = delivered.merge(paid, on="order_id", how="left").fillna({"payment_value": 0.0})

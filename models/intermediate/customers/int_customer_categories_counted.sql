@@ -18,7 +18,7 @@ order_categories as (
     inner join customers
         on
             orders.customer_unique_id = customers.customer_unique_id
-            and orders.purchased_at < customers.reference_date
+            and orders.known_delivered_at < customers.reference_date
     where orders.is_delivered
 ),
 

@@ -52,6 +52,14 @@ enriched_orders as (
             when orders.delivered_to_customer_at is null or orders.estimated_delivery_at is null then null
             else orders.delivered_to_customer_at::date > orders.estimated_delivery_at::date
         end as is_late,
+        -- when the order was known as delivered: at delivery (or the promised date, for the few
+        -- delivered orders without one), never before the purchase
+        case
+            when orders.order_status = 'delivered' then greatest(
+                    orders.purchased_at,
+                    coalesce(orders.delivered_to_customer_at, orders.estimated_delivery_at)
+                )
+        end as known_delivered_at,
         coalesce(order_items.product_categories, {{ empty_text_list() }}) as product_categories
     from orders
     -- an order whose customer is unknown is kept out here and reported by int_orphan_rows_identified
@@ -65,8 +73,9 @@ enriched_orders as (
         on orders.order_id = order_reviews.order_id
 ),
 
--- Running facts of each person's delivered orders, computed once per order so that customer_rfm and
--- customer_rfm_history (orders x months rows) read them with plain sums and arg_max.
+-- Running facts per delivered order, numbered in the order they became known as delivered: the
+-- orders counted at any date are the person's first n, so customer_rfm and customer_rfm_history
+-- read them exactly with plain sums and arg_max.
 delivered_orders as (
     select
         order_id,
@@ -74,14 +83,13 @@ delivered_orders as (
         amount_paid,
         main_payment_type,
         product_categories,
-        -- by purchase second, then order_id: the order the latest customer_state is taken in
+        -- to the second, then order_id: orders known in one second fall on one side of any date
         row_number() over (
             partition by customer_unique_id
-            order by {{ dbt.date_trunc('second', 'purchased_at') }}, order_id
+            order by {{ dbt.date_trunc('second', 'known_delivered_at') }}, order_id
         ) as delivered_order_number
     from enriched_orders
-    -- an order without a purchase time is before no snapshot date
-    where is_delivered and purchased_at is not null
+    where is_delivered and known_delivered_at is not null
 ),
 
 delivered_order_categories as (

@@ -1,10 +1,23 @@
-{#- One row per real person (customer_unique_id) with at least one delivered order. -#}
+{#- One row per real person (customer_unique_id) with at least one order delivered before the
+    reference date (the as-of rule of macro customer_rfm_as_of). -#}
 {%- set reference_date = var('rfm_reference_date') -%}
 
 with
 
 orders as (
     select * from {{ ref('int_orders_enriched') }}
+),
+
+order_reviews as (
+    select * from {{ ref('stg_olist__order_reviews') }}
+),
+
+reviews as (
+    select
+        order_id,
+        review_score,
+        coalesce(review_answered_at, review_created_at) as answered_at
+    from order_reviews
 ),
 
 states as (
@@ -16,9 +29,12 @@ segment_rules as (
 ),
 
 data_range as (
+    -- the default reference date follows the last delivered purchase: orders never delivered
+    -- (canceled, unavailable) would otherwise stretch every recency past the data
     select
         cast(min(purchased_at) as date) as first_purchase_date,
-        cast(max(purchased_at) as date) as last_purchase_date
+        cast(max(purchased_at) as date) as last_purchase_date,
+        cast(max(case when is_delivered then purchased_at end) as date) as last_delivered_purchase_date
     from orders
 ),
 
@@ -37,13 +53,13 @@ reference_dates as (
             else try_cast('{{ reference_date }}' as date)
         end as snapshot_date
         {%- else %}
-            cast(last_purchase_date + interval 1 day as date) as snapshot_date
+            cast(last_delivered_purchase_date + interval 1 day as date) as snapshot_date
         {%- endif %}
     from data_range
 ),
 
 customer_features as (
-    {{ customer_rfm_as_of('orders', 'reference_dates') }}
+    {{ customer_rfm_as_of('orders', 'reviews', 'reference_dates') }}
 ),
 
 labelled as (

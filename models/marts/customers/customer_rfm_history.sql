@@ -1,10 +1,23 @@
 {#- The RFM features of every customer at the first day of every month: the same macro as
     customer_rfm, so a snapshot row is what customer_rfm would have said on that date. Only orders
-    purchased before the snapshot date count (test assert_rfm_history_has_no_future_data). -#}
+    delivered, and reviews answered, before the snapshot date count (tests
+    assert_rfm_history_has_no_future_data and assert_rfm_as_of_recomputed_from_staging). -#}
 with
 
 orders as (
     select * from {{ ref('int_orders_enriched') }}
+),
+
+order_reviews as (
+    select * from {{ ref('stg_olist__order_reviews') }}
+),
+
+reviews as (
+    select
+        order_id,
+        review_score,
+        coalesce(review_answered_at, review_created_at) as answered_at
+    from order_reviews
 ),
 
 reference as (
@@ -28,7 +41,7 @@ snapshot_dates as (
 ),
 
 customer_features as (
-    {{ customer_rfm_as_of('orders', 'snapshot_dates') }}
+    {{ customer_rfm_as_of('orders', 'reviews', 'snapshot_dates') }}
 ),
 
 final as (
