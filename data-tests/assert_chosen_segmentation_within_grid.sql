@@ -1,5 +1,6 @@
 -- Exactly one configuration is chosen, its k lies in segment_k_min..segment_k_max, it is the
--- configuration of the frozen model, and its metrics are in their mathematical ranges.
+-- configuration of the fitted model (a model loaded from var segment_frozen_model_file was chosen
+-- on other data, so it may differ), and its metrics are in their mathematical ranges.
 with
 
 selection as (
@@ -34,11 +35,12 @@ problems as (
         or davies_bouldin < 0
         or min_segment_share not between 0 and 1
     union all
-    select 'frozen model differs from the chosen configuration' as problem
+    select 'fitted model differs from the chosen configuration' as problem
     from frozen_model
     anti join chosen
         on frozen_model.k = chosen.k
             and frozen_model.feature_set = chosen.feature_set
+    where {{ 'true' if var('segment_frozen_model_file') is none else 'false' }}
 )
 
 select * from problems

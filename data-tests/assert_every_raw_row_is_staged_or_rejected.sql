@@ -2,8 +2,8 @@
 -- or duplicate, see stg_olist__rejects). A difference means a row was lost somewhere.
 select
     source_table,
-    rows_read,
-    rows_staged,
-    rows_unexplained
+    read_row_count,
+    staged_row_count,
+    unexplained_row_count
 from {{ ref('data_quality') }}
-where rows_unexplained != 0
+where unexplained_row_count != 0

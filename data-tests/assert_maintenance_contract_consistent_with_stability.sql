@@ -1,4 +1,4 @@
--- The recommendation follows from the stability rows: one row per month 1..months_studied, every
+-- The recommendation follows from the stability rows: one row per month 1..studied_month_count, every
 -- month up to the recommended interval keeps the ARI at or above the threshold, and the next month
 -- (when studied) falls below it.
 with
@@ -20,13 +20,13 @@ month_counts as (
 ),
 
 problems as (
-    select 'stability rows are not one per month 1..months_studied' as problem
+    select 'stability rows are not one per month 1..studied_month_count' as problem
     from contract
     cross join month_counts
     where
-        month_counts.months != contract.months_studied
+        month_counts.months != contract.studied_month_count
         or month_counts.first_month != 1
-        or month_counts.last_month != contract.months_studied
+        or month_counts.last_month != contract.studied_month_count
     union all
     select 'month ' || stability.month_offset || ' is within the interval but below the threshold'
     from stability

@@ -2,9 +2,9 @@
 -- more likely a wrong file or a changed format than a few bad rows: fail the build.
 select
     source_table,
-    rows_read,
-    rows_untypable,
-    rows_invalid,
+    read_row_count,
+    untypable_row_count,
+    invalid_row_count,
     rejected_share
 from {{ ref('data_quality') }}
 where rejected_share > {{ var('max_reject_share') }}

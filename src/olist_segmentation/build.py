@@ -42,6 +42,7 @@ CONSUMER_MARTS = (
     "customer_rfm",
     "customer_segments",
     "segment_profiles",
+    "segment_profile_features",
     "maintenance_contract",
     "segment_transitions",
     "data_quality",

@@ -145,13 +145,13 @@ def test_invalid_var_fails_naming_the_var(
 
 def data_quality(result: DbtResult, source_table: str) -> dict[str, object]:
     columns = [
-        "rows_read",
-        "rows_staged",
-        "rows_untypable",
-        "rows_invalid",
-        "rows_duplicate",
-        "rows_orphaned",
-        "rows_unexplained",
+        "read_row_count",
+        "staged_row_count",
+        "untypable_row_count",
+        "invalid_row_count",
+        "duplicate_row_count",
+        "orphaned_row_count",
+        "unexplained_row_count",
     ]
     (row,) = result.query(
         f"select {', '.join(columns)} from marts.data_quality where source_table = '{source_table}'"
@@ -242,14 +242,14 @@ def test_row_damage_build_passes_with_warnings_and_accounts_every_row(
     result = row_damage.result
     assert result.returncode == 0, result.output[-3000:]
     assert "WARN" in result.output
-    assert result.query("select count(*) from marts.data_quality where rows_unexplained != 0") == [
-        (0,)
-    ]
+    assert result.query(
+        "select count(*) from marts.data_quality where unexplained_row_count != 0"
+    ) == [(0,)]
     orders = data_quality(result, "olist_orders_dataset")
-    assert orders["rows_untypable"] == 1  # the timestamp
-    assert orders["rows_invalid"] == 2  # the status, the delivery before purchase
-    assert orders["rows_duplicate"] == 1
-    assert orders["rows_read"] == orders["rows_staged"] + 4
+    assert orders["untypable_row_count"] == 1  # the timestamp
+    assert orders["invalid_row_count"] == 2  # the status, the delivery before purchase
+    assert orders["duplicate_row_count"] == 1
+    assert orders["read_row_count"] == orders["staged_row_count"] + 4
 
 
 def test_extra_column_is_ignored_with_a_warning_naming_it(row_damage: RowDamage) -> None:
@@ -316,15 +316,15 @@ def test_orphans_are_counted_kept_out_of_the_marts_and_the_build_continues(
         orphan_order[0]: f"customer_id {UNKNOWN_CUSTOMER} is not in olist_customers_dataset",
         f"{UNKNOWN_ORDER}/1": f"order_id {UNKNOWN_ORDER} is not in olist_orders_dataset",
     }
-    assert data_quality(result, "olist_orders_dataset")["rows_orphaned"] == 1
-    assert data_quality(result, "olist_order_payments_dataset")["rows_orphaned"] >= 1
+    assert data_quality(result, "olist_orders_dataset")["orphaned_row_count"] == 1
+    assert data_quality(result, "olist_order_payments_dataset")["orphaned_row_count"] >= 1
     kept_in = result.query(
         "select count(*) from intermediate.int_orders_enriched"
         f" where order_id in ('{orphan_order[0]}', '{UNKNOWN_ORDER}')"
     )
     assert kept_in == [(0,)], "orphans never reach the marts"
     # staged, so they are not rejects: the row accounting still balances
-    assert data_quality(result, "olist_order_payments_dataset")["rows_unexplained"] == 0
+    assert data_quality(result, "olist_order_payments_dataset")["unexplained_row_count"] == 0
 
 
 def test_orphans_fail_the_build_with_fail_on_rejects(

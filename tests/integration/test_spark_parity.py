@@ -173,7 +173,7 @@ def test_customer_rfm_is_identical_on_spark(duckdb_build: DbtResult, spark_build
 
 def test_data_quality_is_identical_on_spark(duckdb_build: DbtResult, spark_build: Path) -> None:
     duck = duckdb_table(duckdb_build, "marts.data_quality")
-    assert duck["rows_untypable"].sum() >= 1 and duck["rows_duplicate"].sum() >= 1
+    assert duck["untypable_row_count"].sum() >= 1 and duck["duplicate_row_count"].sum() >= 1
     assert_same_table(duck, spark_table(spark_build, "marts.data_quality"), ["source_table"])
 
 

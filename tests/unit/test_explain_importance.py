@@ -17,7 +17,7 @@ from olist_segmentation.explain.surrogate import (
     tree_from_table,
     tree_to_table,
 )
-from olist_segmentation.segmentation.kmeans import sample_indices
+from olist_segmentation.sampling import sample_customers
 
 FEATURES = ["recency_days", "frequency", "monetary", "avg_review_score"]
 
@@ -36,6 +36,7 @@ def threshold_customers() -> tuple[pd.DataFrame, np.ndarray]:
         }
     )
     df.loc[rng.choice(n, 300, replace=False), "avg_review_score"] = np.nan  # never reviewed
+    df["customer_unique_id"] = [f"c{i:05d}" for i in range(n)]
     labels = np.where(df["recency_days"] <= 100, 1, 2)
     return df, labels
 
@@ -51,7 +52,7 @@ def test_importance_ranks_the_defining_feature_first(threshold_customers):
     assert table.iloc[0]["importance_mean"] > 0.2
     assert table.iloc[1:]["importance_mean"].abs().max() < 0.01
     assert (table["importance_std"] >= 0).all()
-    assert (table["n_customers_evaluated"] == 2000).all()
+    assert (table["evaluated_customer_count"] == 2000).all()
     assert "permutation" in table["method"].iloc[0]
     assert "depth <= 4" in table["method"].iloc[0]
 
@@ -69,10 +70,10 @@ def test_importance_of_the_stored_tree_is_that_of_the_fitted_estimator(threshold
     table = feature_importance(df, labels, stored, seed=4, sample_size=1500, n_repeats=4)
 
     fill = impute_values(df, FEATURES)
-    fit_rows = sample_indices(len(df), 3000, 4)
+    fit_rows = sample_customers(df["customer_unique_id"], size=3000, seed=4)
     estimator = DecisionTreeClassifier(max_depth=3, min_samples_leaf=0.01, random_state=4)
     estimator.fit(feature_matrix(df, FEATURES, fill, fit_rows), labels[fit_rows])
-    rows = sample_indices(len(df), 1500, 5)
+    rows = sample_customers(df["customer_unique_id"], size=1500, seed=5)
     expected = permutation_importance(
         estimator,
         feature_matrix(df, FEATURES, fill, rows),
@@ -84,3 +85,18 @@ def test_importance_of_the_stored_tree_is_that_of_the_fitted_estimator(threshold
     by_feature = table.set_index("feature").loc[FEATURES]
     np.testing.assert_array_equal(by_feature["importance_mean"], expected.importances_mean)
     np.testing.assert_array_equal(by_feature["importance_std"], expected.importances_std)
+
+
+def test_importance_does_not_depend_on_row_order(threshold_customers):
+    df, labels = threshold_customers
+    tree = fit_surrogate_tree(df, labels, FEATURES, options=SurrogateOptions(seed=7))
+    table = feature_importance(df, labels, tree, seed=7, sample_size=2000, n_repeats=3)
+    permutation = np.random.default_rng(3).permutation(len(df))
+    other = df.iloc[permutation].reset_index(drop=True)
+    again_tree = fit_surrogate_tree(
+        other, labels[permutation], FEATURES, options=SurrogateOptions(seed=7)
+    )
+    again = feature_importance(
+        other, labels[permutation], again_tree, seed=7, sample_size=2000, n_repeats=3
+    )
+    pd.testing.assert_frame_equal(again, table)

@@ -12,7 +12,11 @@ import pandas as pd
 import pytest
 from warehouse_tables import ref, run_model, tables_in_duckdb
 
-from olist_segmentation.explain.profiles import segment_profiles
+from olist_segmentation.explain.profiles import (
+    PROFILE_COLUMNS,
+    profile_feature_rows,
+    segment_profiles,
+)
 from olist_segmentation.warehouse import read_segments_with_features
 
 PROFILE_FEATURES = [
@@ -45,8 +49,9 @@ def _customers_of(segment_id: int, n: int, state: str, **values: float) -> pd.Da
 
 
 @pytest.fixture(scope="module")
-def profiled() -> pd.DataFrame:
-    """Four segments built so that exactly one action rule fires for each."""
+def profiled_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(segment_profiles, segment_profile_features) of four segments built so that exactly one
+    action rule fires for each."""
     customers = pd.concat(
         [
             _customers_of(1, 1000, "SP", recency_days=30, monetary=1000),  # recent big spenders
@@ -68,15 +73,41 @@ def profiled() -> pd.DataFrame:
     con = tables_in_duckdb(customers=customers, categories=categories)
     segments = ref(con, "customers")
     counted = {"customer_segments": "customers", "int_customer_categories_counted": "categories"}
-    return segment_profiles(
-        read_segments_with_features(
-            con, segments, segments, PROFILE_FEATURES, extra_columns=["monetary"]
-        ),
-        run_model(con, "int_segment_labels_counted", customer_segments="customers"),
-        run_model(con, "int_segment_states_counted", customer_segments="customers"),
-        run_model(con, "int_segment_categories_counted", **counted),
+    labels = run_model(con, "int_segment_labels_counted", customer_segments="customers")
+    features = profile_feature_rows(
+        read_segments_with_features(con, segments, segments, PROFILE_FEATURES),
+        labels,
         PROFILE_FEATURES,
     )
+    profiles = segment_profiles(
+        read_segments_with_features(con, segments, segments, ["monetary"]),
+        labels,
+        run_model(con, "int_segment_states_counted", customer_segments="customers"),
+        run_model(con, "int_segment_categories_counted", **counted),
+        features,
+    )
+    return profiles, features
+
+
+@pytest.fixture(scope="module")
+def profiled(profiled_tables) -> pd.DataFrame:
+    """segment_profiles with the long statistics pivoted back to mean_/median_/z_ columns."""
+    profiles, features = profiled_tables
+    wide = features.pivot(index="segment_id", columns="feature", values=["mean", "median"])
+    wide.columns = [f"{stat}_{feature}" for stat, feature in wide.columns]
+    z = features.pivot(index="segment_id", columns="feature", values="z_score").add_prefix("z_")
+    return profiles.merge(wide.join(z).reset_index(), on="segment_id")
+
+
+def test_profiles_have_fixed_columns_and_features_are_long_rows(profiled_tables):
+    profiles, features = profiled_tables
+    assert list(profiles.columns) == PROFILE_COLUMNS
+    assert len(features) == 4 * len(PROFILE_FEATURES)
+    first = features[features["segment_id"] == 1]
+    assert first["feature"].tolist() == PROFILE_FEATURES
+    assert first["feature_position"].tolist() == list(range(1, len(PROFILE_FEATURES) + 1))
+    assert (features["model_version"] == "km-test").all()
+    assert features.groupby("feature")["population_mean"].nunique().eq(1).all()
 
 
 def test_profiles_have_one_row_per_segment_and_shares_sum_to_one(profiled):
@@ -85,9 +116,6 @@ def test_profiles_have_one_row_per_segment_and_shares_sum_to_one(profiled):
     assert profiled["customer_share"].sum() == pytest.approx(1.0)
     assert profiled["revenue_share"].sum() == pytest.approx(1.0)
     assert profiled.loc[0, "revenue"] == pytest.approx(1000 * 1000)
-    for feature in PROFILE_FEATURES:
-        for prefix in ("mean_", "median_", "z_"):
-            assert prefix + feature in profiled.columns
     assert profiled.loc[0, "mean_monetary"] == pytest.approx(1000)
     assert profiled.loc[0, "z_recency_days"] < 0 < profiled.loc[1, "z_recency_days"]
     assert profiled.loc[2, "z_frequency"] > 1
@@ -139,13 +167,20 @@ def test_profiles_reject_missing_columns():
     )
     states = pd.DataFrame({"segment_id": [1], "customer_state": ["SP"], "customer_count": [10]})
     bought = pd.DataFrame({"segment_id": [1], "product_category": ["toys"], "customer_count": [2]})
+    stats = profile_feature_rows(customers, labels, ["monetary"])
     with pytest.raises(ValueError, match="segments lacks column"):
-        segment_profiles(pd.DataFrame({"segment_id": [1]}), labels, states, bought, ["monetary"])
+        segment_profiles(pd.DataFrame({"segment_id": [1]}), labels, states, bought, stats)
+    with pytest.raises(ValueError, match="segments lacks column"):
+        profile_feature_rows(pd.DataFrame({"segment_id": [1]}), labels, ["monetary"])
     with pytest.raises(ValueError, match="segment_labels lacks column"):
-        segment_profiles(customers, labels[["segment_id"]], states, bought, ["monetary"])
+        segment_profiles(customers, labels[["segment_id"]], states, bought, stats)
     with pytest.raises(ValueError, match="category_counts lacks column"):
-        segment_profiles(customers, labels, states, pd.DataFrame({"segment_id": [1]}), ["monetary"])
+        segment_profiles(customers, labels, states, pd.DataFrame({"segment_id": [1]}), stats)
+    with pytest.raises(ValueError, match="profile_features lacks column"):
+        segment_profiles(customers, labels, states, bought, stats[["segment_id"]])
     with pytest.raises(ValueError, match="no name for segment"):
-        segment_profiles(customers, labels.iloc[:0], states, bought, ["monetary"])
+        segment_profiles(customers, labels.iloc[:0], states, bought, stats)
+    with pytest.raises(ValueError, match="no name for segment"):
+        profile_feature_rows(customers, labels.iloc[:0], ["monetary"])
     with pytest.raises(ValueError, match="top_n"):
-        segment_profiles(customers, labels, states, bought, ["monetary"], top_n=0)
+        segment_profiles(customers, labels, states, bought, stats, top_n=0)

@@ -24,7 +24,7 @@ from olist_segmentation.explain.surrogate import (
     tree_from_table,
     tree_to_table,
 )
-from olist_segmentation.segmentation.kmeans import sample_indices
+from olist_segmentation.sampling import sample_customers
 
 FEATURES = ["recency_days", "frequency", "monetary", "avg_review_score"]
 NAMES = {1: "Recent", 2: "Older"}
@@ -44,6 +44,7 @@ def threshold_customers() -> tuple[pd.DataFrame, np.ndarray]:
         }
     )
     df.loc[rng.choice(n, 300, replace=False), "avg_review_score"] = np.nan  # never reviewed
+    df["customer_unique_id"] = [f"c{i:05d}" for i in range(n)]
     labels = np.where(df["recency_days"] <= 100, 1, 2)
     return df, labels
 
@@ -65,21 +66,21 @@ def test_rules_name_the_defining_feature_with_full_fidelity(threshold_customers)
     by_rule = rules.set_index("rule")
     assert by_rule.loc["recency_days <= 100", "segment_id"] == 1
     assert by_rule.loc["recency_days <= 100", "segment_name"] == "Recent"
-    assert rules["customers_covered"].sum() == len(df)
+    assert rules["covered_customer_count"].sum() == len(df)
     assert (rules["rule_precision"] == 1.0).all()
     assert (rules["segment_coverage"] == 1.0).all()
     assert rules["rule_id"].tolist() == list(range(1, len(rules) + 1))
     assert (rules["tree_depth"] == 1).all()
     # the sample is every row: no held-out rows to measure on
     assert rules["holdout_fidelity"].isna().all()
-    assert (rules["n_customers_fitted"] == len(df)).all()
+    assert (rules["fitted_customer_count"] == len(df)).all()
 
 
 def test_rules_fit_on_a_sample_and_measure_fidelity_on_every_row(threshold_customers):
     df, labels = threshold_customers
     rules, fidelity = rules_of(df, labels, NAMES, FEATURES, seed=3, sample_size=800, chunk_size=997)
-    assert (rules["n_customers_fitted"] == 800).all()
-    assert rules["customers_covered"].sum() == len(df)
+    assert (rules["fitted_customer_count"] == 800).all()
+    assert rules["covered_customer_count"].sum() == len(df)
     assert fidelity > 0.98
     assert rules["holdout_fidelity"].iloc[0] > 0.98
     # chunking does not change anything
@@ -125,6 +126,7 @@ def test_nulls_are_imputed_with_the_median():
     assert values[1] == 3.0  # integer feature: median 2.5 rounded so integer rules stay exact
     assert values[2] == 0.0  # all NULL
     options = SurrogateOptions(max_depth=1, min_samples_leaf=1)
+    df["customer_unique_id"] = ["w", "x", "y", "z"]
     tree = fit_surrogate_tree(df, [1, 1, 2, 2], ["a", "b", "c"], options=options)
     assert tree.impute_values.tolist() == values.tolist()
 
@@ -167,12 +169,13 @@ def test_the_stored_tree_is_the_fitted_tree(tangled):
     assert table["node_id"].tolist() == list(range(len(table)))
     assert (table["feature"].isna() == table["is_leaf"]).all()
     assert table["left_node_id"].isna().tolist() == table["is_leaf"].tolist()
-    assert table.loc[0, "customers_fitted"] == 2500 == table.loc[0, "n_customers_fitted"]
+    assert table.loc[0, "node_customer_count"] == 2500 == table.loc[0, "fitted_customer_count"]
     # through the warehouse (DuckDB types and NULLs) and back: the same rules
     stored_table = ref(tables_in_duckdb(tree=table.sample(frac=1.0, random_state=0)), "tree")
     back = tree_from_table(stored_table.df(), FEATURES)
     np.testing.assert_array_equal(back.threshold, tree.threshold)
-    np.testing.assert_array_equal(back.fit_rows(), sample_indices(len(df), 2500, 9))
+    ids = df["customer_unique_id"]
+    np.testing.assert_array_equal(back.fit_rows(ids), sample_customers(ids, size=2500, seed=9))
     direct, _ = surrogate_rules(df, labels, {}, tree)
     stored, _ = surrogate_rules(df, labels, {}, back)
     pd.testing.assert_frame_equal(direct, stored)
@@ -187,7 +190,7 @@ def test_the_predictor_predicts_exactly_as_scikit_learn(tangled):
     options = SurrogateOptions(max_depth=4, seed=9, sample_size=2500)
     tree = fit_surrogate_tree(df, labels, FEATURES, options=options)
     estimator = DecisionTreeClassifier(max_depth=4, min_samples_leaf=0.01, random_state=9)
-    rows = sample_indices(len(df), 2500, 9)
+    rows = sample_customers(df["customer_unique_id"], size=2500, seed=9)
     fill = impute_values(df, FEATURES)
     estimator.fit(feature_matrix(df, FEATURES, fill, rows), labels[rows])
     X = feature_matrix(df, FEATURES, fill)
@@ -213,3 +216,23 @@ def test_a_tree_without_split_is_one_rule_for_all_customers(threshold_customers)
     assert (
         TreePredictor(back).predict(feature_matrix(df, FEATURES, back.impute_values)) == 3
     ).all()
+
+
+def test_the_tree_and_its_rules_do_not_depend_on_row_order(tangled):
+    df, labels = tangled
+    options = SurrogateOptions(max_depth=4, seed=9, sample_size=2500)
+    tree = fit_surrogate_tree(df, labels, FEATURES, options=options)
+    rules, _ = surrogate_rules(df, labels, {}, tree)
+    permutation = np.random.default_rng(3).permutation(len(df))
+    other = df.iloc[permutation].reset_index(drop=True)
+    again = fit_surrogate_tree(other, labels[permutation], FEATURES, options=options)
+    pd.testing.assert_frame_equal(
+        tree_to_table(again, model_version="v"), tree_to_table(tree, model_version="v")
+    )
+    pd.testing.assert_frame_equal(surrogate_rules(other, labels[permutation], {}, again)[0], rules)
+
+
+def test_the_samples_need_the_customer_ids(tangled):
+    df, labels = tangled
+    with pytest.raises(ValueError, match="customer id column customer_unique_id"):
+        fit_surrogate_tree(df.drop(columns="customer_unique_id"), labels, FEATURES)

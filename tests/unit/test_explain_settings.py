@@ -19,7 +19,7 @@ EXPLAIN_YMLS = [
 ]
 PYTHON_MODELS = [
     "int_segment_surrogate_tree",
-    "segment_profiles",
+    "segment_profile_features",
     "segment_feature_importance",
 ]
 

@@ -11,6 +11,7 @@ import pytest
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
+from olist_segmentation.sampling import sample_customers
 from olist_segmentation.segmentation.compare import (
     COMPARISON_COLUMNS,
     compare_algorithms,
@@ -21,7 +22,6 @@ from olist_segmentation.segmentation.kmeans import (
     fit_final_model,
     fit_kmeans,
     limit_threads,
-    sample_indices,
 )
 from olist_segmentation.segmentation.model import SegmentModel, model_version
 from olist_segmentation.segmentation.search import (
@@ -87,7 +87,7 @@ def test_grid_has_one_row_per_configuration(grid: pd.DataFrame) -> None:
         "all": [2, 3, 4, 5, 6],
         "rm": [2, 3, 4, 5, 6],
     }
-    assert (grid["n_rows_fitted"] == 1500).all()  # bounded by sample_size, not by the data
+    assert (grid["fitted_customer_count"] == 1500).all()  # bounded by sample_size, not by the data
     assert grid["bootstrap_ari"].between(-1, 1).all()
     assert grid["min_segment_share"].between(0, 1).all()
 
@@ -206,11 +206,53 @@ def test_fit_on_a_bounded_sample_assigns_every_row(
     blobs: tuple[pd.DataFrame, np.ndarray],
 ) -> None:
     df, truth = blobs
-    fitted = fit_final_model(df, FEATURES, ["monetary"], k=4, seed=3, max_fit_rows=300)
-    assert fitted.n_fitted == 300
+    rows = sample_customers(df["customer_unique_id"], size=300, seed=3)
+    fitted = fit_final_model(df, FEATURES, ["monetary"], k=4, seed=3, fit_rows=rows)
+    assert fitted.fitted_customer_count == 300
     assert len(fitted.labels) == len(df)
     assert adjusted_rand_score(truth, fitted.labels) > 0.99
-    assert fit_kmeans(np.arange(1000.0).reshape(-1, 1), 2, 0, max_fit_rows=100).labels_.size == 100
+    assert (
+        fit_kmeans(np.arange(1000.0).reshape(-1, 1), 2, 0, fit_rows=np.arange(100)).labels_.size
+        == 100
+    )
+
+
+def shuffled(df: pd.DataFrame, seed: int = 11) -> tuple[pd.DataFrame, np.ndarray]:
+    """``df`` with its rows in another order, and the permutation (new row i = old row p[i])."""
+    permutation = np.random.default_rng(seed).permutation(len(df))
+    return df.iloc[permutation].reset_index(drop=True), permutation
+
+
+def test_the_search_does_not_depend_on_row_order(
+    blobs: tuple[pd.DataFrame, np.ndarray], grid: pd.DataFrame
+) -> None:
+    df, _ = blobs
+    again = evaluate_grid(
+        shuffled(df)[0],
+        {"all": FEATURES, "rm": ["recency_days", "monetary"]},
+        log1p_features=["monetary"],
+        k_values=[2, 3, 4, 5, 6],
+        seed=7,
+        sample_size=1500,
+        silhouette_sample=1000,
+        n_bootstrap=2,
+    )
+    timings = ["fit_seconds", "eval_seconds"]
+    pd.testing.assert_frame_equal(again.drop(columns=timings), grid.drop(columns=timings))
+
+
+def test_the_final_fit_does_not_depend_on_row_order(
+    blobs: tuple[pd.DataFrame, np.ndarray],
+) -> None:
+    df, _ = blobs
+    rows = sample_customers(df["customer_unique_id"], size=500, seed=3)
+    fitted = fit_final_model(df, FEATURES, ["monetary"], k=4, seed=3, fit_rows=rows)
+    other, permutation = shuffled(df)
+    other_rows = sample_customers(other["customer_unique_id"], size=500, seed=3)
+    np.testing.assert_array_equal(permutation[other_rows], rows)
+    refitted = fit_final_model(other, FEATURES, ["monetary"], k=4, seed=3, fit_rows=other_rows)
+    np.testing.assert_allclose(refitted.centroids, fitted.centroids, rtol=1e-9)
+    np.testing.assert_array_equal(refitted.labels, fitted.labels[permutation])
 
 
 def test_frozen_scoring_reproduces_fit_labels_exactly(
@@ -263,7 +305,7 @@ def test_model_table_shape(blobs: tuple[pd.DataFrame, np.ndarray]) -> None:
     fitted = fit_final_model(df, FEATURES, ["monetary"], k=4, seed=3)
     table = _model(fitted, "v").to_table()
     assert len(table) == 4 * len(FEATURES)
-    sizes = table.drop_duplicates("segment_id")["segment_size"]
+    sizes = table.drop_duplicates("segment_id")["customer_count"]
     assert sizes.sum() == len(df)
     np.testing.assert_allclose(
         table.loc[table["feature"] == "monetary", "centroid_original"].iloc[0], 5000, rtol=0.02
@@ -284,7 +326,13 @@ def test_compare_algorithms(blobs: tuple[pd.DataFrame, np.ndarray]) -> None:
     fitted = fit_final_model(df, FEATURES, ["monetary"], k=4, seed=3)
     X = apply_transform(df, fitted.params)
     table = compare_algorithms(
-        X, fitted.labels, k=4, seed=3, sample_size=400, silhouette_sample=500
+        X,
+        fitted.labels,
+        k=4,
+        seed=3,
+        customer_ids=df["customer_unique_id"],
+        sample_size=400,
+        silhouette_sample=500,
     )
     assert list(table.columns) == COMPARISON_COLUMNS
     assert table["algorithm"].tolist() == [
@@ -299,8 +347,8 @@ def test_compare_algorithms(blobs: tuple[pd.DataFrame, np.ndarray]) -> None:
     assert table["ari_vs_kmeans"].between(-1, 1).all()
     assert table.loc[0, "ari_vs_kmeans"] == pytest.approx(1.0)
     agglo = table[table["algorithm"] == "agglomerative"]
-    assert (agglo["n_fitted"] <= 400).all()
-    assert (agglo["n_fitted"] + agglo["n_assigned"] == len(df)).all()
+    assert (agglo["fitted_customer_count"] <= 400).all()
+    assert (agglo["fitted_customer_count"] + agglo["assigned_customer_count"] == len(df)).all()
     assert agglo["fit_note"].str.contains("sample").all()
     # clean blobs: ward recovers the k-means partition
     assert agglo.iloc[0]["ari_vs_kmeans"] > 0.95
@@ -309,18 +357,51 @@ def test_compare_algorithms(blobs: tuple[pd.DataFrame, np.ndarray]) -> None:
     assert (table["peak_memory_mb"] >= 0).all() and (table["fit_seconds"] >= 0).all()
 
 
+def test_the_comparison_does_not_depend_on_row_order(
+    blobs: tuple[pd.DataFrame, np.ndarray],
+) -> None:
+    df, _ = blobs
+    fitted = fit_final_model(df, FEATURES, ["monetary"], k=4, seed=3)
+    X = apply_transform(df, fitted.params)
+    options = {"k": 4, "seed": 3, "sample_size": 300, "silhouette_sample": 400}
+    table = compare_algorithms(X, fitted.labels, customer_ids=df["customer_unique_id"], **options)
+    other, permutation = shuffled(df)
+    again = compare_algorithms(
+        X[permutation],
+        fitted.labels[permutation],
+        customer_ids=other["customer_unique_id"],
+        **options,
+    )
+    costs = ["fit_seconds", "peak_memory_mb"]
+    pd.testing.assert_frame_equal(again.drop(columns=costs), table.drop(columns=costs), rtol=1e-9)
+
+
 def test_hierarchical_linkage_sample(blobs: tuple[pd.DataFrame, np.ndarray]) -> None:
-    X = blobs[0][FEATURES].to_numpy()
-    Z = hierarchical_linkage_sample(X, sample_size=100, seed=0)
+    df = blobs[0]
+    rows = sample_customers(df["customer_unique_id"], size=100, seed=0)
+    Z = hierarchical_linkage_sample(df[FEATURES].to_numpy(), rows)
     assert Z.shape == (99, 4)
-    np.testing.assert_array_equal(Z, hierarchical_linkage_sample(X, 100, 0))
+    other, _ = shuffled(df)
+    other_rows = sample_customers(other["customer_unique_id"], size=100, seed=0)
+    np.testing.assert_array_equal(
+        Z, hierarchical_linkage_sample(other[FEATURES].to_numpy(), other_rows)
+    )
 
 
-def test_helpers() -> None:
-    idx = sample_indices(1000, 10, 5)
-    assert len(idx) == 10 and np.all(np.diff(idx) > 0)
-    np.testing.assert_array_equal(idx, sample_indices(1000, 10, 5))
-    np.testing.assert_array_equal(sample_indices(5, 10, 5), np.arange(5))
+def test_customer_samples_follow_the_ids_not_the_rows() -> None:
+    ids = np.array([f"c{i}" for i in range(1000)], dtype=object)
+    idx = sample_customers(ids, size=10, seed=5)
+    assert len(idx) == 10 and len(set(idx)) == 10
+    np.testing.assert_array_equal(idx, sample_customers(ids, size=10, seed=5))
+    assert set(ids[idx]) != set(ids[sample_customers(ids, size=10, seed=6)])
+    np.testing.assert_array_equal(sample_customers(ids, size=20, seed=5)[:10], idx)
+    reversed_ids = ids[::-1]
+    np.testing.assert_array_equal(
+        reversed_ids[sample_customers(reversed_ids, size=10, seed=5)], ids[idx]
+    )
+    assert sorted(sample_customers(ids[:5], size=10, seed=5)) == list(range(5))
+    with pytest.raises(ValueError, match="positive"):
+        sample_customers(ids, size=0, seed=5)
     with pytest.raises(ValueError, match="n_threads"):
         limit_threads(0)
     with limit_threads(None), limit_threads(1):

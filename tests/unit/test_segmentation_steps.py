@@ -75,7 +75,7 @@ def test_selection_finds_the_three_groups_and_the_frozen_model_scores_them_back(
     assert scored.groupby(group)["segment_id"].nunique().eq(1).all()
     assert scored.loc[group == "g0", "segment_id"].iloc[0] == 1
     assert scored["segment_name"].nunique() == 3
-    sizes = frozen.drop_duplicates("segment_id").set_index("segment_id")["segment_size"]
+    sizes = frozen.drop_duplicates("segment_id").set_index("segment_id")["customer_count"]
     assert sizes.to_dict() == scored["segment_id"].value_counts().to_dict()
 
 
@@ -108,7 +108,7 @@ def test_comparison_covers_the_algorithm_families() -> None:
     assert {"kmeans", "agglomerative", "gaussian_mixture"} <= set(comparison["algorithm"])
     agglomerative = comparison[comparison["algorithm"] == "agglomerative"]
     assert set(agglomerative["linkage"]) >= {"ward", "average"}
-    assert (agglomerative["n_fitted"] <= 500).all()
+    assert (agglomerative["fitted_customer_count"] <= 500).all()
     assert comparison["ari_vs_kmeans"].between(-1, 1).all()
     ward = agglomerative[agglomerative["linkage"] == "ward"].iloc[0]
     assert ward["ari_vs_kmeans"] > 0.9, "clean groups: ward agrees with KMeans"

@@ -15,7 +15,11 @@ def model(dbt, session):
     settings = load_settings(dbt.config.get("settings")).explain
     segment_model = SegmentModel.from_relation(dbt.ref("segment_centroids"))
     customers = read_segments_with_features(
-        session, dbt.ref("customer_segments"), dbt.ref("customer_rfm"), segment_model.features
+        session,
+        dbt.ref("customer_segments"),
+        dbt.ref("customer_rfm"),
+        segment_model.features,
+        extra_columns=["customer_unique_id"],
     )
     tree = fit_surrogate_tree(
         customers,

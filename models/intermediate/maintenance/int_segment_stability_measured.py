@@ -1,6 +1,7 @@
 """The stability simulation behind the maintenance contract: one row per month, measure and item.
 
-The study (the expensive part) runs once, here; segment_stability and its long companions
+The study (the expensive part) runs once, here, with the reference model fitted once in
+int_stability_reference_model; segment_stability and its long companions
 (segment_stability_feature_psi, segment_stability_segment_shares) are SQL views of these rows.
 """
 
@@ -14,11 +15,13 @@ from olist_segmentation.settings import load_settings
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = load_settings(dbt.config.get("settings")).stability
-    segment_model = SegmentModel.from_relation(dbt.ref("segment_centroids"))
+    reference = SegmentModel.from_relation(
+        dbt.ref("int_stability_reference_model"), source="int_stability_reference_model"
+    )
     history, share = read_study_history(
-        dbt.ref("customer_rfm"), dbt.ref("customer_rfm_history"), segment_model, settings
+        dbt.ref("customer_rfm"), dbt.ref("customer_rfm_history"), reference, settings
     )
     study = run_stability_study(
-        history, segment_model, settings, progress=stderr_progress("segment_stability")
+        history, reference, settings, progress=stderr_progress("segment_stability")
     )
     return stability_measures(study, history_sample_share=share)

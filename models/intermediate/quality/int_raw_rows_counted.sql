@@ -1,7 +1,7 @@
 {#- Rows read and staged per raw file. Every raw row reaches its base model (staged or with its
-    reject reason), so rows_read is counted there instead of reading the source again outside
-    staging; rows_staged is counted on the staging model itself, so that a row lost between base
-    and staging shows in data_quality.rows_unexplained. -#}
+    reject reason), so read_row_count is counted there instead of reading the source again outside
+    staging; staged_row_count is counted on the staging model itself, so that a row lost between base
+    and staging shows in data_quality.unexplained_row_count. -#}
 {%- set base_relations = olist_base_relations() -%}
 {%- set staging_relations = [
     ref('stg_olist__customers'),
@@ -27,8 +27,8 @@ with
     {{ base_relation.identifier }}_counts as (
         select
             '{{ raw_table.name }}' as source_table,
-            (select count(*) from {{ base_relation }}) as rows_read,
-            (select count(*) from {{ staging_by_table.get(raw_table.name) }}) as rows_staged
+            (select count(*) from {{ base_relation }}) as read_row_count,
+            (select count(*) from {{ staging_by_table.get(raw_table.name) }}) as staged_row_count
     ),
 {% endfor %}
 

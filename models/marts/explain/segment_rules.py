@@ -15,7 +15,11 @@ def model(dbt, session):
         model_version=segment_model.version,
     )
     customers = read_segments_with_features(
-        session, dbt.ref("customer_segments"), dbt.ref("customer_rfm"), segment_model.features
+        session,
+        dbt.ref("customer_segments"),
+        dbt.ref("customer_rfm"),
+        segment_model.features,
+        extra_columns=["customer_unique_id"],
     )
     rules, _ = surrogate_rules(
         customers,

@@ -21,7 +21,7 @@ final as (
         cast(dbt_valid_from as date) as changed_on,
         previous_segment_id as from_segment_id,
         segment_id as to_segment_id,
-        count(*) as customers
+        count(*) as customer_count
     from ordered_versions
     where previous_segment_id is not null
     group by cast(dbt_valid_from as date), previous_segment_id, segment_id

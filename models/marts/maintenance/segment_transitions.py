@@ -9,9 +9,11 @@ from olist_segmentation.settings import load_settings
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = load_settings(dbt.config.get("settings")).stability
-    segment_model = SegmentModel.from_relation(dbt.ref("segment_centroids"))
-    history, share = read_study_history(
-        dbt.ref("customer_rfm"), dbt.ref("customer_rfm_history"), segment_model, settings
+    reference = SegmentModel.from_relation(
+        dbt.ref("int_stability_reference_model"), source="int_stability_reference_model"
     )
-    transitions = run_monthly_transitions(history, segment_model, settings)
+    history, share = read_study_history(
+        dbt.ref("customer_rfm"), dbt.ref("customer_rfm_history"), reference, settings
+    )
+    transitions = run_monthly_transitions(history, reference, settings)
     return transitions.assign(history_sample_share=share)

@@ -16,9 +16,9 @@ orphans as (
 reject_counts as (
     select
         source_table,
-        count(*) filter (where reject_category = 'untypable') as rows_untypable,
-        count(*) filter (where reject_category = 'invalid') as rows_invalid,
-        count(*) filter (where reject_category = 'duplicate') as rows_duplicate
+        count(*) filter (where reject_category = 'untypable') as untypable_row_count,
+        count(*) filter (where reject_category = 'invalid') as invalid_row_count,
+        count(*) filter (where reject_category = 'duplicate') as duplicate_row_count
     from rejects
     group by source_table
 ),
@@ -26,7 +26,7 @@ reject_counts as (
 orphan_counts as (
     select
         source_table,
-        count(*) as rows_orphaned
+        count(*) as orphaned_row_count
     from orphans
     group by source_table
 ),
@@ -34,19 +34,19 @@ orphan_counts as (
 final as (
     select
         raw_rows.source_table,
-        raw_rows.rows_read,
-        raw_rows.rows_staged,
-        coalesce(reject_counts.rows_untypable, 0) as rows_untypable,
-        coalesce(reject_counts.rows_invalid, 0) as rows_invalid,
-        coalesce(reject_counts.rows_duplicate, 0) as rows_duplicate,
-        coalesce(orphan_counts.rows_orphaned, 0) as rows_orphaned,
-        raw_rows.rows_read
-        - raw_rows.rows_staged
-        - coalesce(reject_counts.rows_untypable, 0)
-        - coalesce(reject_counts.rows_invalid, 0)
-        - coalesce(reject_counts.rows_duplicate, 0) as rows_unexplained,
-        cast(coalesce(reject_counts.rows_untypable, 0) + coalesce(reject_counts.rows_invalid, 0) as double)
-        / nullif(raw_rows.rows_read, 0) as rejected_share
+        raw_rows.read_row_count,
+        raw_rows.staged_row_count,
+        coalesce(reject_counts.untypable_row_count, 0) as untypable_row_count,
+        coalesce(reject_counts.invalid_row_count, 0) as invalid_row_count,
+        coalesce(reject_counts.duplicate_row_count, 0) as duplicate_row_count,
+        coalesce(orphan_counts.orphaned_row_count, 0) as orphaned_row_count,
+        raw_rows.read_row_count
+        - raw_rows.staged_row_count
+        - coalesce(reject_counts.untypable_row_count, 0)
+        - coalesce(reject_counts.invalid_row_count, 0)
+        - coalesce(reject_counts.duplicate_row_count, 0) as unexplained_row_count,
+        cast(coalesce(reject_counts.untypable_row_count, 0) + coalesce(reject_counts.invalid_row_count, 0) as double)
+        / nullif(raw_rows.read_row_count, 0) as rejected_share
     from raw_rows
     left join reject_counts
         on raw_rows.source_table = reject_counts.source_table

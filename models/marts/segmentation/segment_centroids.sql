@@ -16,7 +16,7 @@ final as (
         cast(feature_order as integer) as feature_order,
         cast(centroid_scaled as double) as centroid_scaled,
         cast(centroid_original as double) as centroid_original,
-        cast(segment_size as bigint) as segment_size,
+        cast(customer_count as bigint) as customer_count,
         cast(segment_share as double) as segment_share,
         cast(k as integer) as k,
         cast(seed as integer) as seed,
@@ -25,7 +25,7 @@ final as (
         cast(impute_value as double) as impute_value,
         cast(center as double) as center,
         cast(scale as double) as scale,
-        cast(n_customers_fitted as bigint) as n_customers_fitted,
+        cast(fitted_customer_count as bigint) as fitted_customer_count,
         cast(algorithm as varchar) as algorithm,
         cast(reference_date as date) as reference_date
     from fitted_model

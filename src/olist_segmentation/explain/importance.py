@@ -9,12 +9,14 @@ import pandas as pd
 from sklearn.inspection import permutation_importance
 
 from olist_segmentation.explain.surrogate import (
+    ID_COLUMN,
     FittedTree,
     TreePredictor,
     check_inputs,
+    customer_ids,
     feature_matrix,
 )
-from olist_segmentation.segmentation.kmeans import sample_indices
+from olist_segmentation.sampling import sample_customers
 
 IMPORTANCE_COLUMNS = [
     "feature",
@@ -22,7 +24,7 @@ IMPORTANCE_COLUMNS = [
     "importance_std",
     "rank",
     "method",
-    "n_customers_evaluated",
+    "evaluated_customer_count",
     "model_version",
 ]
 
@@ -45,18 +47,20 @@ def feature_importance(
     seed: int = 42,
     n_repeats: int = 5,
     model_version: str | None = None,
+    id_column: str = ID_COLUMN,
 ) -> pd.DataFrame:
     """Permutation importance of the surrogate tree (its fitted, unrounded thresholds).
 
-    The tree predicts the k-means labels of a seeded sample of ``sample_size`` rows drawn with
-    ``seed + 1`` (mostly other rows than the fit sample); each feature is shuffled ``n_repeats``
-    times and the mean drop in accuracy is its importance. Model-agnostic and cheap:
-    ``n_repeats x features`` predictions of a bounded sample. ``rank`` 1 is the most important;
-    ties keep the order of the tree's features.
+    The tree predicts the k-means labels of a seeded sample of ``sample_size`` customers drawn
+    from their ids (``id_column``) with ``seed + 1`` (mostly other customers than the fit
+    sample), in priority order, so the result does not depend on the order of the rows; each
+    feature is shuffled ``n_repeats`` times and the mean drop in accuracy is its importance.
+    Model-agnostic and cheap: ``n_repeats x features`` predictions of a bounded sample. ``rank`` 1
+    is the most important; ties keep the order of the tree's features.
     """
     features = fitted.features
     labels = check_inputs(features_df, segment_ids, features)
-    rows = sample_indices(len(labels), sample_size, seed + 1)
+    rows = sample_customers(customer_ids(features_df, id_column), size=sample_size, seed=seed + 1)
     X = feature_matrix(features_df, features, fitted.impute_values, rows)
     result = permutation_importance(
         TreePredictor(fitted),
@@ -79,6 +83,6 @@ def feature_importance(
     table["method"] = importance_method(
         max_depth=fitted.max_depth, n_repeats=n_repeats, n_evaluated=len(rows)
     )
-    table["n_customers_evaluated"] = len(rows)
+    table["evaluated_customer_count"] = len(rows)
     table["model_version"] = model_version
     return table[IMPORTANCE_COLUMNS].reset_index(drop=True)

@@ -15,20 +15,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from olist_segmentation.explain.surrogate import FittedTree, check_inputs, feature_matrix
+from olist_segmentation.explain.surrogate import (
+    ID_COLUMN,
+    FittedTree,
+    check_inputs,
+    customer_ids,
+    feature_matrix,
+)
 
 RULE_COLUMNS = [
     "segment_id",
     "segment_name",
     "rule_id",
     "rule",
-    "customers_covered",
+    "covered_customer_count",
     "rule_precision",
     "segment_coverage",
     "fidelity",
     "holdout_fidelity",
     "tree_depth",
-    "n_customers_fitted",
+    "fitted_customer_count",
     "model_version",
 ]
 
@@ -243,26 +249,28 @@ def surrogate_rules(
     significant_digits: int = 2,
     chunk_size: int = 262_144,
     model_version: str | None = None,
+    id_column: str = ID_COLUMN,
 ) -> tuple[pd.DataFrame, float]:
     """Readable rules that reproduce the segments, one row per leaf, and their fidelity.
 
-    ``features_df`` and ``segment_ids`` are the rows ``fitted`` was fitted from, in the same
-    order (the fit sample is found again by position). **Fidelity** is the share of *all* rows
-    whose rule predicts their k-means segment, with the rounded thresholds that are printed;
-    ``holdout_fidelity`` is the same on the rows outside the fit sample (NULL when the sample is
-    every row). Per rule: ``customers_covered`` (rows the rule matches), ``rule_precision``
-    (share of those really in the rule's segment) and ``segment_coverage`` (share of the
-    segment's customers that the rule catches correctly). Rules that match nobody after rounding
-    are dropped.
+    ``features_df`` and ``segment_ids`` are the customers ``fitted`` was fitted from, in any
+    order: the fit sample is found again from the customer ids (``id_column``). **Fidelity** is
+    the share of *all* rows whose rule predicts their k-means segment, with the rounded
+    thresholds that are printed; ``holdout_fidelity`` is the same on the rows outside the fit
+    sample (NULL when the sample is every row). Per rule: ``covered_customer_count`` (rows the
+    rule matches), ``rule_precision`` (share of those really in the rule's segment) and
+    ``segment_coverage`` (share of the segment's customers that the rule catches correctly).
+    Rules that match nobody after rounding are dropped.
     """
     labels = check_inputs(features_df, segment_ids, fitted.features)
-    if len(labels) != fitted.n_customers:
+    if len(labels) != fitted.customer_count:
         raise ValueError(
-            f"the surrogate tree was fitted on {fitted.n_customers} customers, got {len(labels)}: "
-            "rebuild int_segment_surrogate_tree"
+            f"the surrogate tree was fitted on {fitted.customer_count} customers, "
+            f"got {len(labels)}: rebuild int_segment_surrogate_tree"
         )
+    fit_rows = fitted.fit_rows(customer_ids(features_df, id_column))
     tree = readable_tree(fitted, significant_digits=significant_digits)
-    counts = count_leaves(tree, features_df, labels, fitted.fit_rows(), chunk_size=chunk_size)
+    counts = count_leaves(tree, features_df, labels, fit_rows, chunk_size=chunk_size)
     fidelity = float(counts.correct.sum() / len(labels))
     holdout = counts.holdout_correct / counts.holdout_total if counts.holdout_total else np.nan
     segment_sizes = pd.Series(labels).value_counts()
@@ -277,19 +285,19 @@ def surrogate_rules(
                 "segment_id": segment,
                 "segment_name": segment_names.get(segment, f"Segment {segment}"),
                 "rule": rule_text(path, tree.features),
-                "customers_covered": int(covered),
+                "covered_customer_count": int(covered),
                 "rule_precision": float(correct / covered),
                 "segment_coverage": float(correct / segment_sizes.get(segment, np.nan)),
             }
         )
     rules = pd.DataFrame(rows)
     rules = rules.sort_values(
-        ["segment_id", "customers_covered", "rule"], ascending=[True, False, True]
+        ["segment_id", "covered_customer_count", "rule"], ascending=[True, False, True]
     ).reset_index(drop=True)
     rules.insert(2, "rule_id", np.arange(1, len(rules) + 1, dtype="int64"))
     rules["fidelity"] = fidelity
     rules["holdout_fidelity"] = holdout
     rules["tree_depth"] = tree.depth
-    rules["n_customers_fitted"] = fitted.n_fitted
+    rules["fitted_customer_count"] = fitted.fitted_customer_count
     rules["model_version"] = model_version
     return rules[RULE_COLUMNS], fidelity

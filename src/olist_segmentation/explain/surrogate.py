@@ -19,9 +19,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.tree import DecisionTreeClassifier
 
-from olist_segmentation.segmentation.kmeans import sample_indices
+from olist_segmentation.sampling import sample_customers
 from olist_segmentation.settings import ExplainSettings
 from olist_segmentation.warehouse import float_column
+
+# The customer id the seeded samples of the explanations are drawn from.
+ID_COLUMN = "customer_unique_id"
 
 TREE_COLUMNS = [
     "model_version",
@@ -35,11 +38,11 @@ TREE_COLUMNS = [
     "left_node_id",
     "right_node_id",
     "segment_id",
-    "customers_fitted",
+    "node_customer_count",
     "max_depth",
     "seed",
-    "n_customers",
-    "n_customers_fitted",
+    "customer_count",
+    "fitted_customer_count",
 ]
 
 
@@ -74,8 +77,9 @@ class FittedTree:
     ``feature[i] == -1`` marks a leaf. Rows go left when ``x <= threshold``. ``segment[i]`` is the
     segment node ``i`` predicts (the majority of its fit-sample customers). ``impute_values`` is
     what a NULL of each feature is replaced with; ``integer_features`` flags features whose
-    observed values are all whole numbers. The tree was fitted on ``sample_indices(n_customers,
-    n_fitted, seed)`` of the rows it explains.
+    observed values are all whole numbers. The tree was fitted on the customers
+    ``sample_customers(ids, size=fitted_customer_count, seed=seed)`` of the ``customer_count``
+    customers it explains (:meth:`fit_rows`).
     """
 
     features: list[str]
@@ -89,12 +93,17 @@ class FittedTree:
     node_customers: np.ndarray
     max_depth: int
     seed: int
-    n_customers: int
-    n_fitted: int
+    customer_count: int
+    fitted_customer_count: int
 
-    def fit_rows(self) -> np.ndarray:
-        """Positions of the rows the tree was fitted on."""
-        return sample_indices(self.n_customers, self.n_fitted, self.seed)
+    def fit_rows(self, customer_ids: Any) -> np.ndarray:
+        """Positions, among ``customer_ids`` (the customers it explains, in any order), of the
+        customers the tree was fitted on."""
+        if len(customer_ids) != self.customer_count:
+            raise ValueError(
+                f"the tree explains {self.customer_count} customers, got {len(customer_ids)} ids"
+            )
+        return sample_customers(customer_ids, size=self.fitted_customer_count, seed=self.seed)
 
     def node_depths(self) -> np.ndarray:
         """Depth of every node (root 0); parents precede children in the layout."""
@@ -103,6 +112,15 @@ class FittedTree:
             if self.feature[i] >= 0:
                 depths[self.left[i]] = depths[self.right[i]] = depths[i] + 1
         return depths
+
+
+def customer_ids(features_df: pd.DataFrame, id_column: str = ID_COLUMN) -> np.ndarray:
+    """The customer ids the seeded samples are drawn from; an error names the missing column."""
+    if id_column not in features_df.columns:
+        raise ValueError(
+            f"features_df lacks the customer id column {id_column} the samples are drawn from"
+        )
+    return features_df[id_column].to_numpy()
 
 
 def _observed(df: pd.DataFrame, feature: str) -> np.ndarray:
@@ -178,18 +196,23 @@ def fit_surrogate_tree(
     features: Sequence[str],
     *,
     options: SurrogateOptions | None = None,
+    id_column: str = ID_COLUMN,
 ) -> FittedTree:
-    """Fit a decision tree that mimics the segment labels on a seeded sample of the rows.
+    """Fit a decision tree that mimics the segment labels on a seeded sample of the customers.
 
-    ``features_df`` holds the features in original units; NULLs are replaced by the median
-    (:func:`impute_values`), so that a rule reads the same whatever the scaling of k-means.
+    ``features_df`` holds the features in original units and the customer id (``id_column``);
+    NULLs are replaced by the median (:func:`impute_values`), so that a rule reads the same
+    whatever the scaling of k-means. The sample is drawn from the ids and taken in priority
+    order, so the tree does not depend on the order of the rows.
     """
     options = options or SurrogateOptions()
     labels = check_inputs(features_df, segment_ids, features)
     if options.max_depth < 1:
         raise ValueError(f"max_depth must be >= 1, got {options.max_depth}")
     fill = impute_values(features_df, features)
-    rows = sample_indices(len(labels), options.sample_size, options.seed)
+    rows = sample_customers(
+        customer_ids(features_df, id_column), size=options.sample_size, seed=options.seed
+    )
     estimator = DecisionTreeClassifier(
         max_depth=options.max_depth,
         min_samples_leaf=options.min_samples_leaf,
@@ -210,8 +233,8 @@ def fit_surrogate_tree(
         node_customers=tree.n_node_samples.astype("int64"),
         max_depth=options.max_depth,
         seed=options.seed,
-        n_customers=len(labels),
-        n_fitted=len(rows),
+        customer_count=len(labels),
+        fitted_customer_count=len(rows),
     )
 
 
@@ -274,11 +297,11 @@ def tree_to_table(tree: FittedTree, *, model_version: str) -> pd.DataFrame:
             "left_node_id": _on_inner_nodes(tree.left, inner, "Int64"),
             "right_node_id": _on_inner_nodes(tree.right, inner, "Int64"),
             "segment_id": tree.segment,
-            "customers_fitted": tree.node_customers,
+            "node_customer_count": tree.node_customers,
             "max_depth": tree.max_depth,
             "seed": tree.seed,
-            "n_customers": tree.n_customers,
-            "n_customers_fitted": tree.n_fitted,
+            "customer_count": tree.customer_count,
+            "fitted_customer_count": tree.fitted_customer_count,
         }
     )
     return table[TREE_COLUMNS]
@@ -330,9 +353,9 @@ def tree_from_table(
         left=nodes["left_node_id"].to_numpy(dtype="float64", na_value=-1).astype("int64"),
         right=nodes["right_node_id"].to_numpy(dtype="float64", na_value=-1).astype("int64"),
         segment=nodes["segment_id"].to_numpy(dtype="int64"),
-        node_customers=nodes["customers_fitted"].to_numpy(dtype="int64"),
+        node_customers=nodes["node_customer_count"].to_numpy(dtype="int64"),
         max_depth=int(first["max_depth"]),
         seed=int(first["seed"]),
-        n_customers=int(first["n_customers"]),
-        n_fitted=int(first["n_customers_fitted"]),
+        customer_count=int(first["customer_count"]),
+        fitted_customer_count=int(first["fitted_customer_count"]),
     )

@@ -22,7 +22,7 @@ CONTRACT_COLUMNS = [
     "t0",
     "k",
     "seed",
-    "months_studied",
+    "studied_month_count",
     "ari_threshold",
     "recommended_retrain_months",
     "first_month_below_threshold",
@@ -148,8 +148,10 @@ def monitoring_text(
     """What to compute every month with the frozen model, and the retrain cadence."""
     psi_names = [c[4:] for c in rows.columns if c.startswith("psi_")]
     features = ", ".join(psi_names) if psi_names else "the model features"
-    n_sampled = int(rows["n_sampled"].max()) if "n_sampled" in rows else None
-    sample_text = f"a {n_sampled}-customer sample" if n_sampled else "a seeded sample"
+    sampled = (
+        int(rows["sampled_customer_count"].max()) if "sampled_customer_count" in rows else None
+    )
+    sample_text = f"a {sampled}-customer sample" if sampled else "a seeded sample"
     if interval.recommended_months == 0:
         cadence = (
             "The frozen model is already below the threshold after one month: refit at every "
@@ -242,7 +244,7 @@ def maintenance_contract(
         "t0": t0,
         "k": int(rows["k"].iloc[0]) if "k" in rows else None,
         "seed": int(rows["seed"].iloc[0]) if "seed" in rows else None,
-        "months_studied": len(months),
+        "studied_month_count": len(months),
         "ari_threshold": threshold,
         "recommended_retrain_months": interval.recommended_months,
         "first_month_below_threshold": interval.first_month_below,

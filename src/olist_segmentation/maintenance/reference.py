@@ -81,6 +81,21 @@ def frozen_labels(
     return positions + 1
 
 
+def reference_rows(
+    hist: History, t0: date, *, k: int, priority: np.ndarray, options: StudyOptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row positions of t0, positions of the reference sample within them).
+
+    The sample is the panel sample of the study (``priority`` = the seeded id hash), so the
+    reference model and the monthly refits are fitted on mostly the same customers.
+    """
+    pos = hist.positions(t0)
+    sample = panel_sample(hist.id_codes[pos], priority, size=options.sample_size)
+    if len(sample) <= k:
+        raise ValueError(f"t0={t0} has {len(sample)} customers: too few for k={k}")
+    return pos, sample
+
+
 def fit_reference_at(
     hist: History,
     t0: date,
@@ -92,15 +107,8 @@ def fit_reference_at(
     priority: np.ndarray,
     options: StudyOptions,
 ) -> tuple[FittedSegmentation, np.ndarray, np.ndarray]:
-    """(reference model, row positions of t0, positions of its sample within them).
-
-    The sample is the panel sample of the study (``priority`` = the seeded id hash), so the
-    reference model and the monthly refits are fitted on mostly the same customers.
-    """
-    pos = hist.positions(t0)
-    sample = panel_sample(hist.id_codes[pos], priority, size=options.sample_size)
-    if len(sample) <= k:
-        raise ValueError(f"t0={t0} has {len(sample)} customers: too few for k={k}")
+    """(reference model, row positions of t0, positions of its sample within them)."""
+    pos, sample = reference_rows(hist, t0, k=k, priority=priority, options=options)
     reference = fit_final_model(
         hist.frame.iloc[pos[sample]],
         features,
@@ -112,7 +120,6 @@ def fit_reference_at(
         value_feature=options.value_feature,
         recency_feature=options.recency_feature,
         chunk_size=options.chunk_size,
-        max_fit_rows=None,
     )
     return reference, pos, sample
 

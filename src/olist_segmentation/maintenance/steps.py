@@ -31,26 +31,65 @@ def study_options(settings: StabilitySettings) -> StudyOptions:
     )
 
 
+def fit_stability_reference(
+    history: pd.DataFrame, model: SegmentModel, settings: StabilitySettings
+) -> SegmentModel:
+    """The study's reference model: the segment model's configuration fitted at t0, then frozen.
+
+    It is the one expensive fit the study and the transitions share, so it is fitted once (dbt
+    model int_stability_reference_model) and both read it back: their labels then come from the
+    very same centroids. Segment ids follow the production business order; ``reference_date``
+    is t0 and the version names the production model it replays.
+    """
+    t0 = study_t0(history, settings)
+    with limit_threads(1):
+        fitted = fit_reference_model(
+            history,
+            features=model.features,
+            log1p_features=model.log1p_features,
+            k=model.k,
+            seed=model.seed,
+            t0=t0,
+            options=study_options(settings),
+        )
+    return SegmentModel.from_fitted(
+        fitted,
+        version=f"{model.version}-t0-{t0:%Y%m%d}",
+        feature_set=model.feature_set,
+        segment_names={i: f"reference segment {i}" for i in range(1, fitted.k + 1)},
+        reference_date=pd.Timestamp(t0),
+    )
+
+
+def _reference_t0(reference: SegmentModel) -> date:
+    if reference.reference_date is None:
+        raise ValueError("the stability reference model has no reference_date (its t0)")
+    return reference.reference_date.date()
+
+
 def run_stability_study(
     history: pd.DataFrame,
-    model: SegmentModel,
+    reference: SegmentModel,
     settings: StabilitySettings,
     *,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Frozen-vs-refit ARI, noise floor, changes and drift for each month after t0.
 
+    ``reference`` is :func:`fit_stability_reference`'s model (its t0 is ``reference_date``).
     Without the timing column: it would make two builds on the same data differ.
     """
     with limit_threads(1):
         study = stability_study(
             history,
-            features=model.features,
-            log1p_features=model.log1p_features,
-            k=model.k,
-            seed=model.seed,
-            t0=study_t0(history, settings),
+            features=reference.features,
+            log1p_features=reference.log1p_features,
+            k=reference.k,
+            seed=reference.seed,
+            t0=_reference_t0(reference),
             options=study_options(settings),
+            params=reference.transform_params,
+            centroids=reference.centroids,
             progress=progress,
         )
     return study.drop(columns=["elapsed_seconds"], errors="ignore")
@@ -62,9 +101,9 @@ def run_stability_study(
 MEASURED_KEY_COLUMNS = ["t0", "snapshot_date", "month_offset", "features", "k", "seed"]
 MEASURED_COLUMNS = [*MEASURED_KEY_COLUMNS, "measure", "item", "item_position", "value"]
 SCALAR_MEASURES = [
-    "n_customers",
-    "n_sampled",
-    "n_known_at_t0",
+    "customer_count",
+    "sampled_customer_count",
+    "known_at_t0_customer_count",
     "new_customer_share",
     "ari_frozen_vs_refit",
     "noise_floor_ari",
@@ -143,31 +182,19 @@ def run_maintenance_contract(
 
 
 def run_monthly_transitions(
-    history: pd.DataFrame, model: SegmentModel, settings: StabilitySettings
+    history: pd.DataFrame, reference: SegmentModel, settings: StabilitySettings
 ) -> pd.DataFrame:
     """Segment-to-segment counts between consecutive months of the study.
 
-    The labels come from the study's reference model (the segment model's configuration fitted
-    at t0 on the study's sample), so they are the labels segment_stability measured. It is
-    fitted again here: it is one k-means on at most ``stability_sample_size`` customers, and
-    sharing it would take a stored model table or a dependency between the two dbt models.
+    The labels come from the study's reference model (:func:`fit_stability_reference`, read
+    back from its table), so they are the labels segment_stability measured.
     """
-    t0 = study_t0(history, settings)
-    options = study_options(settings)
     with limit_threads(1):
-        reference = fit_reference_model(
-            history,
-            features=model.features,
-            log1p_features=model.log1p_features,
-            k=model.k,
-            seed=model.seed,
-            t0=t0,
-            options=options,
-        )
         return monthly_transitions(
             history,
-            params=reference.params,
+            params=reference.transform_params,
             centroids=reference.centroids,
-            t0=t0,
-            options=options,
+            t0=_reference_t0(reference),
+            segment_ids=reference.segment_ids,
+            options=study_options(settings),
         )

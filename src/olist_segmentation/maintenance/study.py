@@ -44,7 +44,12 @@ from olist_segmentation.maintenance.history import (
     needed_columns,
     panel_sample,
 )
-from olist_segmentation.maintenance.reference import StudyOptions, fit_reference_at, frozen_labels
+from olist_segmentation.maintenance.reference import (
+    StudyOptions,
+    fit_reference_at,
+    frozen_labels,
+    reference_rows,
+)
 from olist_segmentation.segmentation.kmeans import assign_to_centroids, fit_kmeans
 from olist_segmentation.segmentation.transform import (
     TransformParams,
@@ -61,9 +66,9 @@ STABILITY_LEADING_COLUMNS = [
     "features",
     "k",
     "seed",
-    "n_customers",
-    "n_sampled",
-    "n_known_at_t0",
+    "customer_count",
+    "sampled_customer_count",
+    "known_at_t0_customer_count",
     "new_customer_share",
     "ari_frozen_vs_refit",
     "noise_floor_ari",
@@ -96,7 +101,6 @@ def kmeans_labels(X: np.ndarray, *, k: int, seed: int, options: StudyOptions) ->
         seed,
         n_init=options.n_init,
         minibatch_above=options.minibatch_above,
-        max_fit_rows=None,
     )
     labels, _ = assign_to_centroids(X, model.cluster_centers_, options.chunk_size)
     return labels
@@ -135,8 +139,8 @@ class _Baseline:
     noise_floor: float
     psi_references: dict[str, PsiReference]
     priority: np.ndarray
-    n_customers: int
-    n_sampled: int
+    customer_count: int
+    sampled_customer_count: int
 
 
 def _baseline(
@@ -149,40 +153,45 @@ def _baseline(
     seed: int,
     psi_features: list[str],
     options: StudyOptions,
+    reference: tuple[TransformParams, np.ndarray] | None,
 ) -> _Baseline:
     priority = hist.priority(seed=seed)
-    reference, pos0, sample0 = fit_reference_at(
-        hist,
-        t0,
-        features=features,
-        log1p_features=log1p_features,
-        k=k,
-        seed=seed,
-        priority=priority,
-        options=options,
-    )
+    if reference is None:
+        fitted, pos0, sample0 = fit_reference_at(
+            hist,
+            t0,
+            features=features,
+            log1p_features=log1p_features,
+            k=k,
+            seed=seed,
+            priority=priority,
+            options=options,
+        )
+        params, centroids = fitted.params, fitted.centroids
+    else:
+        params, centroids = reference
+        pos0, sample0 = reference_rows(hist, t0, k=k, priority=priority, options=options)
     frame0 = hist.frame.iloc[pos0]
-    labels0 = frozen_labels(
-        frame0, reference.params, reference.centroids, chunk_size=options.chunk_size
-    )
+    labels0 = frozen_labels(frame0, params, centroids, chunk_size=options.chunk_size)
     label_at_t0 = np.zeros(hist.n_ids, dtype="int64")
     label_at_t0[hist.id_codes[pos0]] = labels0
-    X0 = apply_transform(frame0.iloc[sample0], reference.params)
+    X0 = apply_transform(frame0.iloc[sample0], params)
     return _Baseline(
         t0=t0,
         features=features,
         log1p_features=log1p_features,
         k=k,
         seed=seed,
-        params=reference.params,
-        centroids=reference.centroids,
+        params=params,
+        centroids=centroids,
         label_at_t0=label_at_t0,
         shares=segment_shares(labels0, k=k),
-        noise_floor=noise_floor(X0, reference.labels, k=k, seed=seed, options=options),
+        # the reference's own labels of its sample: nearest centroid, as the fit assigned them
+        noise_floor=noise_floor(X0, labels0[sample0], k=k, seed=seed, options=options),
         psi_references=psi_references(frame0, psi_features, bins=options.psi_bins),
         priority=priority,
-        n_customers=len(pos0),
-        n_sampled=len(sample0),
+        customer_count=len(pos0),
+        sampled_customer_count=len(sample0),
     )
 
 
@@ -218,9 +227,9 @@ def _month_row(
         "features": ",".join(base.features),
         "k": k,
         "seed": seed,
-        "n_customers": n,
-        "n_sampled": len(sample),
-        "n_known_at_t0": n_known,
+        "customer_count": n,
+        "sampled_customer_count": len(sample),
+        "known_at_t0_customer_count": n_known,
         "new_customer_share": 1.0 - n_known / n,
         "ari_frozen_vs_refit": float(adjusted_rand_score(frozen[sample], refit)),
         "noise_floor_ari": noise_floor(X, refit, k=k, seed=seed, options=options),
@@ -245,6 +254,8 @@ def stability_study(
     seed: int,
     t0: Any,
     options: StudyOptions | None = None,
+    params: TransformParams | None = None,
+    centroids: np.ndarray | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Decay of a frozen segmentation, one row per month offset 1..M after ``t0``.
@@ -265,14 +276,29 @@ def stability_study(
       segment shares over all customers, ``{segment_id: share}`` (segment ids 1..k).
     * ``psi_<feature>`` for each of ``options.psi_features`` (default: the model features), raw
       values, bins = ``psi_bins`` quantiles at ``t0``; ``max_psi`` and ``max_psi_feature``.
-    * ``new_customer_share``: customers of ``t0 + m`` unknown at ``t0``; ``n_customers``,
-      ``n_sampled`` (k-means rows), ``n_known_at_t0``; ``elapsed_seconds`` of the month.
+    * ``new_customer_share``: customers of ``t0 + m`` unknown at ``t0``; ``customer_count``,
+      ``sampled_customer_count`` (k-means rows), ``known_at_t0_customer_count``;
+      ``elapsed_seconds`` of the month.
 
     Only the k-means fits use the sample, so the cost per month is bounded by
     ``(1 + n_noise_seeds)`` fits of ``sample_size`` rows plus linear passes over the snapshot.
+
+    ``params`` and ``centroids`` (both or neither) are the reference model when it was already
+    fitted by :func:`fit_reference_model` with the same arguments, so that the one expensive fit
+    at ``t0`` is shared with ``monthly_transitions``; without them it is fitted here.
     """
     options = options if options is not None else StudyOptions()
     options.check_k(k)
+    if (params is None) != (centroids is None):
+        raise ValueError("pass both params and centroids of the reference model, or neither")
+    reference = None
+    if params is not None and centroids is not None:
+        reference = (params, np.asarray(centroids, dtype="float64"))
+        if reference[1].shape != (k, len(list(features))) or params.names != list(features):
+            raise ValueError(
+                f"the reference model must have {k} centroids over features "
+                f"{list(features)}, got shape {reference[1].shape} over {params.names}"
+            )
     features = list(features)
     log1p_features = model_log1p_features(history, features, log1p_features)
     psi_list = list(
@@ -299,11 +325,13 @@ def stability_study(
         seed=seed,
         psi_features=psi_list,
         options=options,
+        reference=reference,
     )
     if progress is not None:
         progress(
-            f"t0 {t0_date}: reference model k={k} fitted on {base.n_sampled} of "
-            f"{base.n_customers} customers, noise floor {base.noise_floor:.3f} "
+            f"t0 {t0_date}: reference model k={k} {'read' if reference else 'fitted'} on "
+            f"{base.sampled_customer_count} of "
+            f"{base.customer_count} customers, noise floor {base.noise_floor:.3f} "
             f"({time.perf_counter() - started:.1f}s)"
         )
     rows = []
@@ -312,8 +340,9 @@ def stability_study(
         rows.append(row)
         if progress is not None:
             progress(
-                f"month {offset}/{months[-1][0]}: snapshot {day} customers={row['n_customers']} "
-                f"sampled={row['n_sampled']} known_at_t0={row['n_known_at_t0']} "
+                f"month {offset}/{months[-1][0]}: snapshot {day} customers={row['customer_count']} "
+                f"sampled={row['sampled_customer_count']} "
+                f"known_at_t0={row['known_at_t0_customer_count']} "
                 f"ari={row['ari_frozen_vs_refit']:.3f} noise_floor={row['noise_floor_ari']:.3f} "
                 f"changed={row['changed_share']:.3f} max_psi={row['max_psi']:.3f} "
                 f"({row['elapsed_seconds']:.1f}s, elapsed {time.perf_counter() - started:.1f}s)"

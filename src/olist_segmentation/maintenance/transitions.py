@@ -25,7 +25,7 @@ TRANSITION_COLUMNS = [
     "to_snapshot_date",
     "from_segment_id",
     "to_segment_id",
-    "customers",
+    "customer_count",
 ]
 
 
@@ -91,7 +91,9 @@ def monthly_transitions(
                         "to_snapshot_date": day,
                         "from_segment_id": np.repeat(ids, k),
                         "to_segment_id": np.tile(ids, k),
-                        "customers": _pair_counts(previous[codes], labels, k=k).astype("int64"),
+                        "customer_count": _pair_counts(previous[codes], labels, k=k).astype(
+                            "int64"
+                        ),
                     },
                     columns=TRANSITION_COLUMNS,
                 )

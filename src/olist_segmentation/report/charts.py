@@ -119,11 +119,16 @@ def chart_rfm_heatmap(customers: pd.DataFrame) -> Chart:
     )
 
 
-def chart_profile_heatmap(profiles: pd.DataFrame) -> Chart:
-    """Segment × feature z-scores (how far each segment's mean is from the population)."""
-    z_columns = [c for c in profiles.columns if c.startswith("z_")]
-    matrix = profiles[z_columns].to_numpy(dtype="float64")
-    features = [c[2:] for c in z_columns]
+def chart_profile_heatmap(profiles: pd.DataFrame, profile_features: pd.DataFrame) -> Chart:
+    """Segment × feature z-scores (how far each segment's mean is from the population).
+
+    ``profile_features`` is the long table (one row per segment and feature), pivoted here in
+    the order of the features and of ``profiles``' segments.
+    """
+    ordered = profile_features.sort_values(["feature_position", "segment_id"], kind="stable")
+    features = list(dict.fromkeys(ordered["feature"]))
+    wide = ordered.pivot(index="segment_id", columns="feature", values="z_score")
+    matrix = wide.reindex(index=profiles["segment_id"], columns=features).to_numpy("float64")
     fig = Figure(figsize=(12, 0.6 * len(profiles) + 2.6))
     ax = fig.add_subplot()
     limit = float(np.nanmax(np.abs(matrix))) if np.isfinite(matrix).any() else 1.0

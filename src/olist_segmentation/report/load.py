@@ -24,6 +24,7 @@ REQUIRED_TABLES = (
     "marts.clustering_comparison_segments",
     "marts.data_quality",
     "marts.segment_profiles",
+    "marts.segment_profile_features",
     "marts.segment_rules",
     "marts.segment_feature_importance",
 )
@@ -49,6 +50,7 @@ class WarehouseData:
     comparison_segments: pd.DataFrame
     quality: pd.DataFrame
     profiles: pd.DataFrame
+    profile_features: pd.DataFrame
     rules: pd.DataFrame
     importance: pd.DataFrame
     stability: pd.DataFrame | None = None
@@ -85,12 +87,14 @@ def _require_tables(path: Path, existing: set[str]) -> None:
 def customers_query(features: list[str]) -> str:
     """Segment and RFM columns of every customer, plus the model's other features.
 
-    Ordered by customer id so that the seeded samples of the charts pick the same customers on
-    every run, whatever order DuckDB's join happens to return.
+    With the customer id, which the seeded samples of the charts are drawn from, so they pick
+    the same customers on every run whatever order DuckDB's join returns; ordered by it too, so
+    the frame itself is the same on every run.
     """
     extra = ", ".join(f"rfm.{f}" for f in features if f not in _RFM_COLUMNS)
     return f"""
             select
+                seg.customer_unique_id,
                 seg.segment_id,
                 rfm.recency_days, rfm.frequency, rfm.monetary,
                 rfm.r_score, rfm.f_score, rfm.m_score,
@@ -117,6 +121,9 @@ def _read(con: duckdb.DuckDBPyConnection, existing: set[str]) -> WarehouseData:
         ).df(),
         quality=con.sql("select * from marts.data_quality order by source_table").df(),
         profiles=con.sql("select * from marts.segment_profiles order by segment_id").df(),
+        profile_features=con.sql(
+            "select * from marts.segment_profile_features order by segment_id, feature_position"
+        ).df(),
         rules=con.sql("select * from marts.segment_rules order by rule_id").df(),
         importance=con.sql("select * from marts.segment_feature_importance order by rank").df(),
     )

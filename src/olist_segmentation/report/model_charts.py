@@ -1,8 +1,9 @@
 """Charts of how the model was chosen and how it looks in its own feature space.
 
 The PCA projection and the dendrogram work in the model's scaled space (the
-:class:`SegmentModel` transform rebuilt from ``marts.segment_centroids``) on seeded samples, so
-their cost stays linear in customers and two runs on the same warehouse draw the same picture.
+:class:`SegmentModel` transform rebuilt from ``marts.segment_centroids``) on seeded samples drawn
+from the customer ids, so their cost stays linear in customers and two runs on the same warehouse
+draw the same picture, whatever order the rows are read in.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from sklearn.decomposition import PCA
 
 from olist_segmentation.report.content import Chart
 from olist_segmentation.report.figures import segment_colors, to_png
+from olist_segmentation.sampling import sample_customers
 from olist_segmentation.segmentation.compare import hierarchical_linkage_sample
-from olist_segmentation.segmentation.kmeans import sample_indices
 from olist_segmentation.segmentation.model import SegmentModel
 
 
@@ -33,12 +34,12 @@ def chart_pca(
 ) -> Chart:
     """2-D PCA of the model's scaled features on a seeded sample, coloured by segment.
 
-    ``customers`` needs ``segment_id`` and the model's features. The view is cut at the
-    ``view_quantile`` and ``1 - view_quantile`` quantiles of each axis (the title says how many
-    outliers fall outside): a few extreme spenders would otherwise squeeze every segment into a
-    corner.
+    ``customers`` needs ``customer_unique_id``, ``segment_id`` and the model's features. The view
+    is cut at the ``view_quantile`` and ``1 - view_quantile`` quantiles of each axis (the title
+    says how many outliers fall outside): a few extreme spenders would otherwise squeeze every
+    segment into a corner.
     """
-    idx = sample_indices(len(customers), sample_size, seed)
+    idx = sample_customers(customers["customer_unique_id"].to_numpy(), size=sample_size, seed=seed)
     sample = customers.iloc[idx].reset_index(drop=True)
     X = model.transform(sample)
     pca = PCA(n_components=min(2, X.shape[1]), random_state=seed)
@@ -163,7 +164,8 @@ def chart_dendrogram(
     compared with the k-means segments at a glance.
     """
     X = model.transform(customers)
-    Z = hierarchical_linkage_sample(X, sample_size, seed)
+    rows = sample_customers(customers["customer_unique_id"].to_numpy(), size=sample_size, seed=seed)
+    Z = hierarchical_linkage_sample(X, rows)
     k = model.k
     cut = float((Z[-k, 2] + Z[-k + 1, 2]) / 2) if 1 < k <= len(Z) else None
     fig = Figure(figsize=(12, 5))

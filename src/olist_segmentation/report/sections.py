@@ -46,7 +46,7 @@ STABILITY_COLUMNS = ("month_offset", "ari_frozen_vs_refit")
 STABILITY_TABLE_COLUMNS = (
     "month_offset",
     "snapshot_date",
-    "n_customers",
+    "customer_count",
     "new_customer_share",
     "ari_frozen_vs_refit",
     "noise_floor_ari",
@@ -78,7 +78,7 @@ CHOSEN_COLUMNS = (
 COMPARISON_COLUMNS = [
     "algorithm",
     "k",
-    "n_fitted",
+    "fitted_customer_count",
     "silhouette",
     "davies_bouldin",
     "calinski_harabasz",
@@ -93,7 +93,7 @@ RULE_COLUMNS = [
     "segment_id",
     "segment_name",
     "rule",
-    "customers_covered",
+    "covered_customer_count",
     "rule_precision",
     "segment_coverage",
 ]
@@ -166,7 +166,10 @@ def segments_section(data: WarehouseData, timed: ChartTimer) -> Section:
         "Who is in each segment, what they are worth, and where they live and shop.",
         charts=[
             timed("segment sizes", lambda: chart_segment_sizes(profiles)),
-            timed("profile heat-map", lambda: chart_profile_heatmap(profiles)),
+            timed(
+                "profile heat-map",
+                lambda: chart_profile_heatmap(profiles, data.profile_features),
+            ),
         ],
         tables=[
             text_table(
@@ -263,7 +266,7 @@ def comparison_section(data: WarehouseData, timed: ChartTimer) -> Section:
             text_table(
                 "Algorithm comparison table",
                 readable[COMPARISON_COLUMNS],
-                kinds={"min_segment_share": "pct", "n_fitted": "int"},
+                kinds={"min_segment_share": "pct", "fitted_customer_count": "int"},
             )
         ],
     )
@@ -287,7 +290,7 @@ def rules_section(data: WarehouseData) -> Section:
                 "Surrogate rules",
                 data.rules[RULE_COLUMNS],
                 kinds={
-                    "customers_covered": "int",
+                    "covered_customer_count": "int",
                     "rule_precision": "pct",
                     "segment_coverage": "pct",
                 },
@@ -314,7 +317,8 @@ def quality_section(data: WarehouseData) -> Section:
     return Section(
         "quality",
         "Data quality",
-        "Every raw row is either staged or rejected with a reason; rows_unexplained must be 0.",
+        "Every raw row is either staged or rejected with a reason; unexplained_row_count must be "
+        "0.",
         tables=[text_table("Data-quality table", data.quality, kinds={"rejected_share": "pct"})],
     )
 
@@ -354,7 +358,11 @@ def stability_section(data: WarehouseData, timed: ChartTimer) -> Section:
             text_table(
                 "Stability by month",
                 stability.sort_values("month_offset")[shown],
-                kinds={"changed_share": "pct", "new_customer_share": "pct", "n_customers": "int"},
+                kinds={
+                    "changed_share": "pct",
+                    "new_customer_share": "pct",
+                    "customer_count": "int",
+                },
                 caption="All columns are in marts.segment_stability.",
             )
         )

@@ -1,7 +1,9 @@
 """K-means against agglomerative clustering and Gaussian mixtures on the same scaled features.
 
 Agglomerative clustering is quadratic, so it is fitted on a seeded sample and every other
-customer is assigned to the nearest centre of its sample clusters.
+customer is assigned to the nearest centre of its sample clusters. Every sample is drawn from the
+customer ids (:func:`olist_segmentation.sampling.sample_customers`), so the comparison does not
+depend on the order of the rows.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import time
 import tracemalloc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,11 +23,12 @@ from sklearn.metrics import (
 )
 from sklearn.mixture import GaussianMixture
 
+from olist_segmentation.sampling import sample_customers
 from olist_segmentation.segmentation.kmeans import (
+    MAX_FIT_ROWS,
     assign_to_centroids,
     fit_kmeans,
     limit_threads,
-    sample_indices,
 )
 from olist_segmentation.segmentation.metrics import cluster_metrics, min_share
 
@@ -32,8 +36,8 @@ COMPARISON_COLUMNS = [
     "algorithm",
     "linkage",
     "k",
-    "n_fitted",
-    "n_assigned",
+    "fitted_customer_count",
+    "assigned_customer_count",
     "silhouette",
     "davies_bouldin",
     "calinski_harabasz",
@@ -90,6 +94,8 @@ def compare_algorithms(
     kmeans_labels: np.ndarray,
     k: int,
     seed: int,
+    *,
+    customer_ids: Any,
     sample_size: int = 5_000,
     silhouette_sample: int = 10_000,
     mixture_sample_size: int = 100_000,
@@ -100,7 +106,7 @@ def compare_algorithms(
     linkages: Sequence[str] = ("ward", "average", "complete"),
     mixture_covariance: str = "full",
     chunk_size: int = 262_144,
-    max_fit_rows: int | None = 1_000_000,
+    max_fit_rows: int = MAX_FIT_ROWS,
     n_threads: int | None = 1,
 ) -> pd.DataFrame:
     """Compare k-means with other algorithms on the same scaled features; one row per algorithm.
@@ -114,6 +120,10 @@ def compare_algorithms(
     * ``gaussian_mixture``: ``mixture_covariance`` covariances, fitted on at most
       ``mixture_sample_size`` rows, then every row is assigned by ``predict``.
 
+    ``customer_ids`` (one per row of ``X``) draw every sample: the k-means fits, the
+    agglomerative and mixture samples and the silhouette rows are seeded id-hash samples taken
+    in priority order, so a shuffled ``X`` (with its ids) gives the same table.
+
     Silhouette uses the same seeded rows for every algorithm; Davies-Bouldin,
     Calinski-Harabasz and the ARI against k-means use every row. Segment ids of the non-k-means
     rows are numbered by descending size in ``segment_sizes`` (``{segment: customers}``).
@@ -124,25 +134,34 @@ def compare_algorithms(
     n = len(X)
     if len(kmeans_labels) != n:
         raise ValueError(f"kmeans_labels has {len(kmeans_labels)} rows, X has {n}")
+    customer_ids = np.asarray(customer_ids)
+    if len(customer_ids) != n:
+        raise ValueError(f"customer_ids has {len(customer_ids)} rows, X has {n}")
+
+    def sample(size: int) -> np.ndarray:
+        return sample_customers(customer_ids, size=size, seed=seed)
+
+    fit_rows = sample(max_fit_rows)
+    silhouette_rows = sample(silhouette_sample)
     rows = []
 
     def record(
         algorithm: str,
         linkage_name: str | None,
         labels: np.ndarray,
-        n_fitted: int,
+        fitted_customer_count: int,
         cost: dict[str, float],
         note: str,
         keep_ids: bool = False,
     ) -> None:
-        metrics = cluster_metrics(X, labels, silhouette_sample, seed)
+        metrics = cluster_metrics(X, labels, silhouette_rows=silhouette_rows)
         rows.append(
             {
                 "algorithm": algorithm,
                 "linkage": linkage_name,
                 "k": k,
-                "n_fitted": n_fitted,
-                "n_assigned": n - n_fitted,
+                "fitted_customer_count": fitted_customer_count,
+                "assigned_customer_count": n - fitted_customer_count,
                 "silhouette": metrics["silhouette"],
                 "davies_bouldin": metrics["davies_bouldin"],
                 "calinski_harabasz": metrics["calinski_harabasz"],
@@ -165,11 +184,11 @@ def compare_algorithms(
                 minibatch_above=minibatch_above,
                 batch_size=batch_size,
                 minibatch_n_init=minibatch_n_init,
-                max_fit_rows=max_fit_rows,
+                fit_rows=fit_rows,
             )
             assign_to_centroids(X, model.cluster_centers_, chunk_size)  # cost of labelling all
         kind = "MiniBatchKMeans" if isinstance(model, MiniBatchKMeans) else f"Lloyd n_init={n_init}"
-        n_km = n if max_fit_rows is None else min(n, max_fit_rows)
+        n_km = len(fit_rows)
         record(
             "kmeans",
             None,
@@ -189,10 +208,10 @@ def compare_algorithms(
                 minibatch_above=0,
                 batch_size=batch_size,
                 minibatch_n_init=minibatch_n_init,
-                max_fit_rows=max_fit_rows,
+                fit_rows=fit_rows,
             )
             mb_labels, _ = assign_to_centroids(X, mb.cluster_centers_, chunk_size)
-        n_mb = n if max_fit_rows is None else min(n, max_fit_rows)
+        n_mb = len(fit_rows)
         record(
             "minibatch_kmeans",
             None,
@@ -203,7 +222,7 @@ def compare_algorithms(
             "every row assigned to the nearest centroid",
         )
 
-        idx = sample_indices(n, sample_size, seed)
+        idx = sample(sample_size)
         X_sample = X[idx]
         for method in linkages:
             with _measure() as cost:
@@ -223,7 +242,7 @@ def compare_algorithms(
                 "rows assigned to the nearest cluster mean of the sample",
             )
 
-        gidx = sample_indices(n, mixture_sample_size, seed)
+        gidx = sample(mixture_sample_size)
         with _measure() as cost:
             gmm = GaussianMixture(
                 n_components=k, covariance_type=mixture_covariance, random_state=seed
@@ -245,10 +264,14 @@ def compare_algorithms(
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
-def hierarchical_linkage_sample(X: np.ndarray, sample_size: int, seed: int) -> np.ndarray:
-    """SciPy Ward linkage matrix of a seeded sample, for a dendrogram (quadratic, so sampled)."""
+def hierarchical_linkage_sample(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """SciPy Ward linkage matrix of the rows ``rows`` of ``X``, for a dendrogram.
+
+    Quadratic, so the caller passes a bounded sample drawn from the customer ids
+    (:func:`olist_segmentation.sampling.sample_customers`).
+    """
     X = np.asarray(X, dtype="float64")
-    idx = sample_indices(len(X), sample_size, seed)
-    if len(idx) < 2:
+    rows = np.asarray(rows)
+    if len(rows) < 2:
         raise ValueError("need at least two rows for a linkage")
-    return linkage(X[idx], method="ward")
+    return linkage(X[rows], method="ward")

@@ -1,7 +1,8 @@
 """K-means fitting and nearest-centroid assignment, linear in customers.
 
-The final fit uses at most ``max_fit_rows`` seeded rows (Lloyd, or MiniBatchKMeans above a size
-threshold); the assignment of every row is computed in fixed-size chunks. Segment ids are ordered
+The final fit uses at most ``MAX_FIT_ROWS`` customers of a seeded id-hash sample (Lloyd, or
+MiniBatchKMeans above a size threshold); the assignment of every row is computed in fixed-size
+chunks. Segment ids are ordered
 by business value, not by k-means' arbitrary label order, so ``segment_id = 1`` means "most
 valuable" in every run.
 """
@@ -24,19 +25,9 @@ from olist_segmentation.segmentation.transform import (
     inverse_transform,
 )
 
-
-def sample_indices(n_rows: int, sample_size: int, seed: int) -> np.ndarray:
-    """Sorted positions of a seeded sample without replacement of at most ``sample_size`` rows.
-
-    Sorted so that taking the rows is cache friendly and the sample does not depend on the order
-    in which the positions were drawn.
-    """
-    if sample_size <= 0:
-        raise ValueError(f"sample_size must be positive, got {sample_size}")
-    if n_rows <= sample_size:
-        return np.arange(n_rows)
-    rng = np.random.default_rng(seed)
-    return np.sort(rng.choice(n_rows, size=sample_size, replace=False))
+# Customers the final k-means fit sees at most: centroids from 1M sampled customers are as good
+# as from 10M, and the fit stays bounded (see fit_kmeans).
+MAX_FIT_ROWS = 1_000_000
 
 
 def limit_threads(n_threads: int | None) -> AbstractContextManager[object]:
@@ -62,29 +53,35 @@ def fit_kmeans(
     minibatch_above: int = 1_000_000,
     batch_size: int = 4096,
     minibatch_n_init: int = 3,
-    max_fit_rows: int | None = 1_000_000,
+    *,
+    fit_rows: np.ndarray | None = None,
 ) -> KMeans | MiniBatchKMeans:
-    """Fit k-means on at most ``max_fit_rows`` seeded rows; Lloyd, or MiniBatchKMeans above
-    ``minibatch_above`` fitted rows.
+    """Fit k-means on the rows ``fit_rows`` of ``X`` (``None``: every row, in its order); Lloyd,
+    or MiniBatchKMeans above ``minibatch_above`` fitted rows.
+
+    ``fit_rows`` are positions computed by the caller from the customer ids
+    (:func:`olist_segmentation.sampling.sample_customers`), in the order they are fitted: k-means++
+    seeding depends on row order, so a fit on the same customers in the same order gives the same
+    model whatever the order of ``X``.
 
     Lloyd with several restarts gives the best local optimum at the real data size (~100k rows).
     Two measured facts shape the large-data path: (1) MiniBatchKMeans draws every mini-batch with
     ``choice(n, p=weights)`` (an O(n) pass per step; scikit-learn PR 30751, seen in 1.9) and its
     number of steps also grows with n, so a plain ``fit`` on 10M rows took minutes; (2) centroids
-    estimated from a 1M-row random sample are as good as from 10M. Hence the fit uses a seeded
-    sample of ``max_fit_rows`` rows (``None`` = all rows) and callers assign every row with
-    :func:`assign_to_centroids` / ``predict``, which keeps the whole pipeline linear. Note that
-    ``labels_`` of the returned model then covers the fitted sample only. With the defaults
-    (``minibatch_above == max_fit_rows``) Lloyd is used on the sample: on synthetic mart data it
-    was faster than MiniBatchKMeans on the same rows and reached a lower inertia, so mini-batches
-    only kick in if ``max_fit_rows`` is raised above ``minibatch_above`` (or set to ``None``).
+    estimated from a 1M-customer sample are as good as from 10M. Hence callers fit on a sample of
+    at most ``MAX_FIT_ROWS`` customers and assign every row with :func:`assign_to_centroids` /
+    ``predict``, which keeps the whole pipeline linear. Note that ``labels_`` of the returned
+    model then covers the fitted rows only. With the defaults (``minibatch_above ==
+    MAX_FIT_ROWS``) Lloyd is used on the sample: on synthetic mart data it was faster than
+    MiniBatchKMeans on the same rows and reached a lower inertia, so mini-batches only kick in if
+    more rows than ``minibatch_above`` are fitted.
     """
+    if fit_rows is not None:
+        X = X[np.asarray(fit_rows)]
     n = len(X)
     if k < 1 or k > n:
-        raise ValueError(f"k must be between 1 and the number of rows ({n}), got {k}")
-    if max_fit_rows is not None and n > max_fit_rows:
-        X = X[sample_indices(n, max_fit_rows, seed)]
-    if len(X) > minibatch_above:
+        raise ValueError(f"k must be between 1 and the number of fitted rows ({n}), got {k}")
+    if n > minibatch_above:
         model: KMeans | MiniBatchKMeans = MiniBatchKMeans(
             n_clusters=k,
             random_state=seed,
@@ -130,7 +127,7 @@ class FittedSegmentation:
 
     ``labels`` are segment ids 1..k (1 = most valuable); ``centroids[i]`` is the centroid of
     segment ``i + 1`` in scaled units; ``distances`` are Euclidean, in scaled units;
-    ``n_fitted`` is the number of rows k-means was fitted on (all rows were assigned).
+    ``fitted_customer_count`` is the number of rows k-means was fitted on (all were assigned).
     """
 
     params: TransformParams
@@ -140,7 +137,7 @@ class FittedSegmentation:
     k: int
     seed: int
     algorithm: str
-    n_fitted: int
+    fitted_customer_count: int
     order_by: tuple[str, ...] = field(default=())
 
     @property
@@ -207,13 +204,16 @@ def fit_final_model(
     value_feature: str = "monetary",
     recency_feature: str = "recency_days",
     chunk_size: int = 262_144,
-    max_fit_rows: int | None = 1_000_000,
     n_threads: int | None = 1,
+    *,
+    fit_rows: np.ndarray | None = None,
 ) -> FittedSegmentation:
     """Fit the production segmentation and relabel it in business order.
 
-    The transform is fitted on all rows (linear); k-means on at most ``max_fit_rows`` seeded rows
-    (see :func:`fit_kmeans`); every row is then assigned to its nearest centroid.
+    The transform is fitted on all rows (linear); k-means on the rows ``fit_rows`` (positions
+    from the customer ids, :func:`olist_segmentation.sampling.sample_customers`, at most
+    ``MAX_FIT_ROWS`` of them; ``None``: every row in its order, for an input that is already a
+    sample), see :func:`fit_kmeans`; every row is then assigned to its nearest centroid.
 
     K-means' own label numbers depend on initialisation, so they would permute between runs and
     break every downstream "segment 3" reference. Clusters are therefore renumbered by descending
@@ -236,7 +236,7 @@ def fit_final_model(
             minibatch_above=minibatch_above,
             batch_size=batch_size,
             minibatch_n_init=minibatch_n_init,
-            max_fit_rows=max_fit_rows,
+            fit_rows=fit_rows,
         )
         raw_centroids = np.asarray(model.cluster_centers_, dtype="float64")
         raw_labels, _ = assign_to_centroids(X, raw_centroids, chunk_size)
@@ -246,7 +246,7 @@ def fit_final_model(
         centroids = raw_centroids[order]
         labels, distances = assign_to_centroids(X, centroids, chunk_size)
     algorithm = "minibatch_kmeans" if isinstance(model, MiniBatchKMeans) else "kmeans_lloyd"
-    n_fitted = len(X) if max_fit_rows is None else min(len(X), max_fit_rows)
+    fitted_customer_count = len(X) if fit_rows is None else len(fit_rows)
     return FittedSegmentation(
         params=params,
         centroids=centroids,
@@ -255,6 +255,6 @@ def fit_final_model(
         k=k,
         seed=seed,
         algorithm=algorithm,
-        n_fitted=n_fitted,
+        fitted_customer_count=fitted_customer_count,
         order_by=(value_feature, recency_feature),
     )

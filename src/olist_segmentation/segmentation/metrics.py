@@ -7,12 +7,16 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silho
 
 
 def cluster_metrics(
-    X: np.ndarray, labels: np.ndarray, silhouette_sample: int, seed: int
+    X: np.ndarray, labels: np.ndarray, *, silhouette_rows: np.ndarray | None
 ) -> dict[str, float]:
-    """Silhouette (sampled: it is quadratic), Davies-Bouldin, Calinski-Harabasz, smallest share.
+    """Silhouette (on ``silhouette_rows``: it is quadratic), Davies-Bouldin, Calinski-Harabasz,
+    smallest share.
 
-    Undefined metrics (fewer than two non-empty clusters) are NaN rather than an exception, so
-    one degenerate configuration does not abort a whole search.
+    ``silhouette_rows`` are positions the caller drew from the customer ids
+    (:func:`olist_segmentation.sampling.sample_customers`), so the silhouette does not depend on
+    the order of the rows; ``None`` uses every row. Undefined metrics (fewer than two non-empty
+    clusters) are NaN rather than an exception, so one degenerate configuration does not abort a
+    whole search.
     """
     n = len(labels)
     _, counts = np.unique(labels, return_counts=True)
@@ -23,14 +27,9 @@ def cluster_metrics(
         "min_segment_share": float(counts.min() / n) if n else np.nan,
     }
     if 2 <= len(counts) <= n - 1:
-        result["silhouette"] = float(
-            silhouette_score(
-                X,
-                labels,
-                sample_size=silhouette_sample if silhouette_sample < n else None,
-                random_state=seed,
-            )
-        )
+        rows = np.arange(n) if silhouette_rows is None else np.asarray(silhouette_rows)
+        if 2 <= len(np.unique(labels[rows])) <= len(rows) - 1:
+            result["silhouette"] = float(silhouette_score(X[rows], labels[rows]))
         result["davies_bouldin"] = float(davies_bouldin_score(X, labels))
         result["calinski_harabasz"] = float(calinski_harabasz_score(X, labels))
     return result

@@ -35,7 +35,7 @@ CENTROID_COLUMNS = [
     "feature_order",
     "centroid_scaled",
     "centroid_original",
-    "segment_size",
+    "customer_count",
     "segment_share",
 ]
 
@@ -51,7 +51,7 @@ MODEL_TABLE_COLUMNS = [
     "impute_value",
     "center",
     "scale",
-    "n_customers_fitted",
+    "fitted_customer_count",
     "algorithm",
     "reference_date",
 ]
@@ -107,7 +107,7 @@ class SegmentModel:
     segment_shares: np.ndarray
     seed: int
     algorithm: str
-    n_customers_fitted: int
+    fitted_customer_count: int
     reference_date: pd.Timestamp | None
     centroids_original: np.ndarray | None = None
 
@@ -171,7 +171,7 @@ class SegmentModel:
             segment_shares=sizes / max(len(fitted.labels), 1),
             seed=fitted.seed,
             algorithm=fitted.algorithm,
-            n_customers_fitted=fitted.n_fitted,
+            fitted_customer_count=fitted.fitted_customer_count,
             reference_date=reference_date,
         )
 
@@ -209,11 +209,11 @@ class SegmentModel:
             segment_ids=wide.index.to_numpy(dtype="int64"),
             centroids=wide.to_numpy(dtype="float64"),
             segment_names={int(i): str(n) for i, n in per_segment["segment_name"].items()},
-            segment_sizes=per_segment["segment_size"].to_numpy(dtype="int64"),
+            segment_sizes=per_segment["customer_count"].to_numpy(dtype="int64"),
             segment_shares=per_segment["segment_share"].to_numpy(dtype="float64"),
             seed=int(first["seed"]),
             algorithm=str(first["algorithm"]),
-            n_customers_fitted=int(first["n_customers_fitted"]),
+            fitted_customer_count=int(first["fitted_customer_count"]),
             reference_date=None if pd.isna(reference) else pd.Timestamp(reference),
             centroids_original=original.sort_index()[params.names].to_numpy(dtype="float64"),
         )
@@ -240,7 +240,7 @@ class SegmentModel:
                 "feature_order": np.tile(np.arange(1, d + 1, dtype="int64"), k),
                 "centroid_scaled": self.centroids.reshape(-1),
                 "centroid_original": self.original_centroids().reshape(-1),
-                "segment_size": np.repeat(self.segment_sizes, d),
+                "customer_count": np.repeat(self.segment_sizes, d),
                 "segment_share": np.repeat(self.segment_shares, d),
             },
             columns=CENTROID_COLUMNS,
@@ -253,7 +253,7 @@ class SegmentModel:
         table["k"] = self.k
         table["seed"] = self.seed
         table["feature_set"] = self.feature_set
-        table["n_customers_fitted"] = self.n_customers_fitted
+        table["fitted_customer_count"] = self.fitted_customer_count
         table["algorithm"] = self.algorithm
         table["reference_date"] = self.reference_date
         ordered = table[MODEL_TABLE_COLUMNS]

@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from olist_segmentation.sampling import sample_customers
 from olist_segmentation.segmentation.compare import compare_algorithms
-from olist_segmentation.segmentation.kmeans import fit_final_model
+from olist_segmentation.segmentation.kmeans import MAX_FIT_ROWS, fit_final_model
 from olist_segmentation.segmentation.model import SegmentModel, frame_fingerprint, model_version
 from olist_segmentation.segmentation.naming import name_segments
 from olist_segmentation.segmentation.search import choose_configuration, evaluate_grid
@@ -75,9 +76,16 @@ def fit_segment_model(
     *,
     progress: Callable[[str], None] | None = None,
 ) -> SegmentModel:
-    """Fit the chosen configuration on every customer, relabelled by value and named."""
+    """Fit the chosen configuration on every customer, relabelled by value and named.
+
+    K-means sees a seeded id-hash sample of at most ``MAX_FIT_ROWS`` customers, in priority order
+    (every customer below that size), so the model does not depend on the order of ``rfm``.
+    """
     started = time.perf_counter()
     feature_set, features, k = chosen_configuration(selection)
+    fit_rows = sample_customers(
+        rfm["customer_unique_id"].to_numpy(), size=MAX_FIT_ROWS, seed=settings.seed
+    )
     fitted = fit_final_model(
         rfm,
         features,
@@ -85,6 +93,7 @@ def fit_segment_model(
         k,
         settings.seed,
         minibatch_above=settings.minibatch_above,
+        fit_rows=fit_rows,
     )
     version = model_version(
         features,
@@ -138,6 +147,7 @@ def run_comparison(
         model.predict(rfm),
         model.k,
         settings.seed,
+        customer_ids=rfm["customer_unique_id"].to_numpy(),
         sample_size=settings.comparison_sample_size,
         silhouette_sample=settings.silhouette_sample_size,
         minibatch_above=settings.minibatch_above,

@@ -12,12 +12,15 @@ from settings_fixtures import project_vars
 
 from olist_segmentation.maintenance.history import history_columns, read_study_history
 from olist_segmentation.maintenance.steps import (
+    fit_stability_reference,
     run_maintenance_contract,
     run_monthly_transitions,
     run_stability_study,
     stability_measures,
+    study_options,
     with_psi_columns,
 )
+from olist_segmentation.maintenance.study import stability_study
 from olist_segmentation.segmentation.model import SegmentModel
 from olist_segmentation.segmentation.steps import fit_segment_model
 from olist_segmentation.settings import StabilitySettings, load_settings
@@ -95,7 +98,10 @@ def test_the_study_replays_the_frozen_configuration(model: SegmentModel) -> None
 def test_unchanging_data_keeps_the_segments_and_the_contract_says_so(model: SegmentModel) -> None:
     history = unchanging_history(synthetic_rfm(n_per_group=500))
     settings = stability()
-    study = run_stability_study(history, model, settings)
+    reference = SegmentModel.from_table(
+        fit_stability_reference(history, model, settings).to_table()
+    )
+    study = run_stability_study(history, reference, settings)
     assert list(study["month_offset"]) == [1, 2, 3]
     assert "elapsed_seconds" not in study.columns, "timings would break idempotence"
     assert np.allclose(study["ari_frozen_vs_refit"], 1.0)
@@ -137,17 +143,39 @@ def as_marts(measured: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_an_explicit_t0_must_be_a_snapshot_date(model: SegmentModel) -> None:
     history = unchanging_history(synthetic_rfm(n_per_group=200))
     with pytest.raises(ValueError, match="Invalid var stability_t0=2018-01-15"):
-        run_stability_study(history, model, stability(stability_t0="2018-01-15"))
+        fit_stability_reference(history, model, stability(stability_t0="2018-01-15"))
+
+
+def test_the_reference_model_is_fitted_once_and_read_back_unchanged(model: SegmentModel) -> None:
+    history = unchanging_history(synthetic_rfm(n_per_group=300))
+    settings = stability()
+    fitted = fit_stability_reference(history, model, settings)
+    stored = SegmentModel.from_table(fitted.to_table())
+    assert (stored.features, stored.k, stored.seed) == (model.features, model.k, model.seed)
+    assert stored.version.startswith(f"{model.version}-t0-")
+    np.testing.assert_array_equal(stored.centroids, fitted.centroids)
+    read = run_stability_study(history, stored, settings)
+    refitted = stability_study(
+        history,
+        features=model.features,
+        log1p_features=model.log1p_features,
+        k=model.k,
+        seed=model.seed,
+        t0=stored.reference_date,
+        options=study_options(settings),
+    )
+    pd.testing.assert_frame_equal(read, refitted.drop(columns="elapsed_seconds"))
 
 
 def test_transitions_count_every_customer_known_at_both_dates(model: SegmentModel) -> None:
     rfm = synthetic_rfm(n_per_group=300)
     history = unchanging_history(rfm)
-    transitions = run_monthly_transitions(history, model, stability())
-    per_month = transitions.groupby("from_month_offset")["customers"].sum()
+    reference = fit_stability_reference(history, model, stability())
+    transitions = run_monthly_transitions(history, reference, stability())
+    per_month = transitions.groupby("from_month_offset")["customer_count"].sum()
     assert (per_month == len(rfm)).all()
     moved = transitions[transitions["from_segment_id"] != transitions["to_segment_id"]]
-    assert moved["customers"].sum() == 0, "nothing changes, so nobody moves"
+    assert moved["customer_count"].sum() == 0, "nothing changes, so nobody moves"
 
 
 def test_the_history_is_read_in_duckdb_with_the_model_columns_only(model: SegmentModel) -> None:

@@ -54,9 +54,9 @@ def test_static_history_never_decays(static_study: pd.DataFrame) -> None:
     for column in ["psi_recency_days", "psi_monetary", "max_psi"]:
         assert static_study[column].tolist() == pytest.approx([0.0] * 5, abs=1e-12)
     assert (static_study["new_customer_share"] == 0.0).all()
-    assert (static_study["n_customers"] == 450).all()
-    assert (static_study["n_sampled"] == 450).all()
-    assert (static_study["n_known_at_t0"] == 450).all()
+    assert (static_study["customer_count"] == 450).all()
+    assert (static_study["sampled_customer_count"] == 450).all()
+    assert (static_study["known_at_t0_customer_count"] == 450).all()
     # three tight, well separated groups: other seeds find the same partition
     assert static_study["noise_floor_ari"].min() > 0.99
     assert static_study["noise_floor_ari_t0"].iloc[0] > 0.99
@@ -86,14 +86,14 @@ def test_drifting_clusters_decay_after_month_two(drifting_study: pd.DataFrame) -
     # 20 newcomers per month on top of 600 known customers
     expected_new = [20 * m / (600 + 20 * m) for m in range(1, 8)]
     assert drifting_study["new_customer_share"].tolist() == pytest.approx(expected_new)
-    assert drifting_study["n_known_at_t0"].tolist() == [600] * 7
+    assert drifting_study["known_at_t0_customer_count"].tolist() == [600] * 7
     assert drifting_study["noise_floor_ari"].between(-1.0, 1.0).all()
 
     row = contract(drifting_study)
     assert row["recommended_retrain_months"] == 2
     assert row["first_month_below_threshold"] == 3
     assert not bool(row["ari_never_below_threshold"])
-    assert row["months_studied"] == 7
+    assert row["studied_month_count"] == 7
     assert row["t0"] == T0 and row["computed_on"] == date(2024, 1, 31)
     assert "recency_days: PSI >= 0.25 from month 1" in row["drift_alerts"]
     assert "segment shares: drift >= 0.05 from month 3" in row["drift_alerts"]
@@ -139,8 +139,8 @@ def test_sampling_is_bounded_seeded_and_row_order_free() -> None:
     later = customers.assign(recency_days=customers["recency_days"] + 10.0)
     history = stack_months([customers, later, later])
     first = study(history, sample_size=300, n_noise_seeds=1)
-    assert (first["n_customers"] == 1200).all()
-    assert (first["n_sampled"] == 300).all()
+    assert (first["customer_count"] == 1200).all()
+    assert (first["sampled_customer_count"] == 300).all()
 
     shuffled = history.sample(frac=1.0, random_state=7).reset_index(drop=True)
     again = study(shuffled, sample_size=300, n_noise_seeds=1)

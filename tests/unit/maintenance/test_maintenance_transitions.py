@@ -25,7 +25,7 @@ def test_monthly_transitions_count_customers_known_at_both_dates(
         options=StudyOptions(max_months=7),
     )
     assert list(transitions.columns) == TRANSITION_COLUMNS
-    totals = transitions.groupby(["from_month_offset", "to_month_offset"])["customers"].sum()
+    totals = transitions.groupby(["from_month_offset", "to_month_offset"])["customer_count"].sum()
     # everyone known at the earlier date is still there: 600 at t0, then 600 + 20 (m - 1)
     expected = {(m - 1, m): 600 + 20 * (m - 1) for m in range(1, 8)}
     assert totals.to_dict() == expected
@@ -33,12 +33,12 @@ def test_monthly_transitions_count_customers_known_at_both_dates(
 
     # the same labels as the study: changes between t0 and t0+1 are the study's changed_share
     first = transitions[transitions["to_month_offset"] == 1]
-    stayed = first.loc[first["from_segment_id"] == first["to_segment_id"], "customers"].sum()
+    stayed = first.loc[first["from_segment_id"] == first["to_segment_id"], "customer_count"].sum()
     assert stayed == 600  # nothing moves in the first month
     # month 2 -> 3: group A (200 at t0 plus the A newcomers of months 1, 2) jumps to B's segment
     at_month_2 = drifting_history[drifting_history["snapshot_date"] == month(2)]
     jump = transitions[(transitions["to_month_offset"] == 3)]
-    moved = jump.loc[jump["from_segment_id"] != jump["to_segment_id"], "customers"].sum()
+    moved = jump.loc[jump["from_segment_id"] != jump["to_segment_id"], "customer_count"].sum()
     assert moved == pytest.approx((at_month_2["group"] == 0).sum(), abs=3)
 
 
@@ -56,7 +56,7 @@ def test_monthly_transitions_of_static_data_stay_on_the_diagonal(
         segment_ids=[10, 20, 30],
     )
     off_diagonal = transitions["from_segment_id"] != transitions["to_segment_id"]
-    assert (transitions.loc[off_diagonal, "customers"] == 0).all()
+    assert (transitions.loc[off_diagonal, "customer_count"] == 0).all()
     assert set(transitions["from_segment_id"]) == {10, 20, 30}
     # frozen labels of the study sample agree with the reference fit (same rows at t0)
     t0_rows = static_history[static_history["snapshot_date"] == T0]
