@@ -21,7 +21,7 @@ DEMO_CUSTOMERS ?= 96096
 DEMO_SEED ?= 42
 DATA_DIR := $(if $(OLIST_DATA_DIR),$(OLIST_DATA_DIR),$(DEMO_DIR))
 
-.PHONY: help venv demo-data build dbt-build report freeze-model browser-deps java-deps test test-spark lint format docs bench clean
+.PHONY: help venv demo-data build dbt-build report export-model import-model retrain browser-deps java-deps test test-spark lint format docs bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -59,9 +59,17 @@ REPORT ?= reports/segmentation.html
 report: $(STAMP) ## Render reports/segmentation.html from the built warehouse
 	$(PY) -m olist_segmentation.report --warehouse $(OLIST_DUCKDB_PATH) --out $(REPORT)
 
-freeze-model: $(STAMP) ## Save the current model to frozen_model/segment_centroids.parquet
-	@mkdir -p frozen_model
-	$(PY) -c "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); con.execute(\"copy (select * from marts.segment_centroids) to 'frozen_model/segment_centroids.parquet' (format parquet)\"); print('frozen model written to frozen_model/segment_centroids.parquet')" $(OLIST_DUCKDB_PATH)
+MODEL_FILE ?= exports/champion_model.parquet
+
+export-model: $(STAMP) ## Write the registry champion (or MODEL_VERSION=...) to MODEL_FILE (Parquet)
+	$(PY) -m olist_segmentation.registry export --warehouse $(OLIST_DUCKDB_PATH) --out $(MODEL_FILE) $(if $(MODEL_VERSION),--model-version $(MODEL_VERSION),)
+
+import-model: ## Promote the model in FILE=... as champion (a build that scores with it, no refit)
+	@test -n "$(FILE)" || { echo "error: give the model file: make import-model FILE=path/to/model.parquet" >&2; exit 2; }
+	$(MAKE) --no-print-directory dbt-build DBT_ARGS="--vars '{segment_import_model_file: $(abspath $(FILE))}'"
+
+retrain: ## Build now with a retrain of the champion's configuration on today's data
+	$(MAKE) --no-print-directory dbt-build DBT_ARGS="--vars '{segment_retrain: true}'"
 
 docs: $(STAMP) ## Generate the dbt docs site into target/
 	OLIST_DATA_DIR=$(DATA_DIR) $(DBT) docs generate

@@ -150,7 +150,8 @@ class SegmentationSettings:
     min_bootstrap_ari: float
     minibatch_above: int
     comparison_sample_size: int
-    frozen_model_file: str | None = None
+    import_model_file: str | None = None
+    match_max_distance: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ class ExplainSettings:
     surrogate_sample_size: int
     importance_sample_size: int
     seed: int
+    fit_share: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,8 @@ class StabilitySettings:
     psi_alert: float
     share_drift_alert: float
     history_max_customers: int
+    min_origin_customers: int = 5000
+    origin_share: float = 0.8
 
 
 class Settings:
@@ -232,7 +236,8 @@ def _segmentation(read: VarReader) -> SegmentationSettings:
         min_bootstrap_ari=read.number("segment_min_bootstrap_ari", low=-1.0, high=1.0),
         minibatch_above=read.integer("segment_minibatch_above", minimum=1000),
         comparison_sample_size=read.integer("segment_comparison_sample_size", minimum=100),
-        frozen_model_file=read.optional_text("segment_frozen_model_file"),
+        import_model_file=read.optional_text("segment_import_model_file"),
+        match_max_distance=read.number("segment_match_max_distance", low=0.0, high=1e9),
     )
 
 
@@ -243,6 +248,7 @@ def _explain(read: VarReader) -> ExplainSettings:
         surrogate_sample_size=read.integer("surrogate_sample_size", minimum=100),
         importance_sample_size=read.integer("importance_sample_size", minimum=100),
         seed=read.integer("segment_seed", minimum=0),
+        fit_share=read.number("explain_fit_share", low=0.0, high=1.0),
     )
 
 
@@ -262,6 +268,8 @@ def _stability(read: VarReader) -> StabilitySettings:
         psi_alert=read.number("stability_psi_alert", low=0.0, high=1.0),
         share_drift_alert=read.number("stability_share_drift_alert", low=0.0, high=1.0),
         history_max_customers=read.integer("stability_history_max_customers", minimum=1000),
+        min_origin_customers=read.integer("stability_min_origin_customers", minimum=10),
+        origin_share=read.number("stability_origin_share", low=0.0, high=1.0),
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -113,3 +114,15 @@ def _query(connection: Any, query: str, **relations: Any) -> pd.DataFrame:
     """
     subqueries = {name: f"({relation.sql_query()})" for name, relation in relations.items()}
     return connection.sql(query.format_map(subqueries)).df()
+
+
+def previous_rows(connection: Any, this: Any) -> pd.DataFrame | None:
+    """The rows a model's table held before this build, or None if it does not exist yet.
+
+    Expensive models that depend only on the champion return these when the champion did not
+    change, so a nightly build refits nothing.
+    """
+    try:
+        return connection.sql(f"select * from {this}").df()
+    except duckdb.CatalogException:
+        return None

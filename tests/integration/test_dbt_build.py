@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 from dbt_harness import DbtResult, generate_demo_data, real_data_dir, run_dbt
 
+from olist_segmentation.registry import export_model
+
 
 def read_raw(data_dir: Path, name: str) -> pd.DataFrame:
     matches = sorted(data_dir.glob(f"{name}.csv*"))
@@ -140,34 +142,49 @@ def test_real_data_traps_are_handled(real_build: DbtResult) -> None:
 
 
 @pytest.mark.dbt
-def test_a_frozen_model_file_is_scored_as_is_on_other_data(
+def test_an_exported_model_is_imported_as_champion_elsewhere(
     demo_build: DbtResult, tmp_path: Path
 ) -> None:
-    """The README's freeze path: the model saved as Parquet scores a later build without a refit."""
-    frozen = tmp_path / "segment_centroids.parquet"
-    connection = duckdb.connect(str(demo_build.warehouse), read_only=True)
-    try:
-        connection.execute(
-            f"copy (select * from marts.segment_centroids) to '{frozen}' (format parquet)"
-        )
-        original = connection.execute(
-            "select distinct model_version, k from marts.segment_centroids"
-        ).fetchall()
-    finally:
-        connection.close()
+    """make export-model, then make import-model FILE=... on another warehouse and other data."""
+    exported = tmp_path / "champion.parquet"
+    version = export_model(warehouse=demo_build.warehouse, out=exported)
     other_data = generate_demo_data(tmp_path / "other", 1500, seed=11)
+    result = run_dbt(
+        ["build", "--vars", f"{{segment_import_model_file: '{exported}'}}"],
+        other_data,
+        tmp_path / "import_build",
+    )
+    assert result.returncode == 0, result.output[-3000:]
+    assert result.query("select distinct model_version from marts.customer_segments") == [
+        (version,)
+    ]
+    registry = result.query(
+        "select model_version, status, promoted_because from marts.segment_models"
+    )
+    assert registry == [(version, "champion", f"imported from {exported}")]
+
+
+@pytest.mark.dbt
+def test_an_import_file_without_a_column_fails_naming_the_file(
+    demo_build: DbtResult, demo_data_dir: Path, tmp_path: Path
+) -> None:
+    exported = tmp_path / "champion.parquet"
+    export_model(warehouse=demo_build.warehouse, out=exported)
+    damaged = tmp_path / "damaged.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select * exclude (center) from '{exported}') to '{damaged}' (format parquet)"
+        )
     result = run_dbt(
         [
             "build",
             "--select",
             "+customer_segments",
             "--vars",
-            f"{{segment_frozen_model_file: '{frozen}'}}",
+            f"{{segment_import_model_file: '{damaged}'}}",
         ],
-        other_data,
-        tmp_path / "frozen_build",
+        demo_data_dir,
+        tmp_path / "bad_import",
     )
-    assert result.returncode == 0, result.output[-3000:]
-    scored = result.query("select distinct model_version from marts.customer_segments")
-    assert scored == [(original[0][0],)]
-    assert result.query("select distinct model_version, k from marts.segment_centroids") == original
+    assert result.returncode != 0
+    assert f"{damaged} is missing column(s): center" in result.output

@@ -67,18 +67,26 @@ def _with_fake_stability(warehouse: Path) -> Path:
             """
             create table marts.segment_stability as
             select
+                t0,
                 month_offset,
-                date '2018-01-01' + to_months(month_offset) as snapshot_date,
-                1 - 0.04 * month_offset as ari_frozen_vs_refit,
-                0.9 as noise_floor_ari,
+                t0 + to_months(month_offset) as snapshot_date,
+                1 - 0.04 * month_offset - 0.02 * origin as ari_frozen_vs_refit,
+                0.95 as noise_floor_ari,
+                0.9 as noise_floor_ari_low,
                 0.02 * month_offset as changed_share
-            from range(0, 9) as t(month_offset)
+            from
+                (values (0, date '2017-06-01'), (1, date '2017-07-01')) as o(origin, t0),
+                range(1, 9) as m(month_offset)
             """
         )
         con.sql(
             """
             create table marts.maintenance_contract as
-            select 5 as recommended_retrain_months, 0.8 as ari_threshold, 0.9 as noise_floor_ari
+            select
+                5 as recommended_retrain_months,
+                0.8 as ari_threshold,
+                0.95 as noise_floor_ari,
+                'retrain every 5 months (range 4–5 over 2 starting months)' as contract_summary
             """
         )
     return warehouse
@@ -152,6 +160,7 @@ def test_stability_curve_when_the_study_exists(demo_build, tmp_path):
     assert ">Stability curve</h3>" in html
     assert ">Maintenance contract</h3>" in html
     assert ">Stability by month</h3>" in html
+    assert "retrain every 5 months (range 4–5 over 2 starting months)" in html
     assert "Not built yet" not in html
     assert len(IMG_SRC.findall(html)) == 10
 

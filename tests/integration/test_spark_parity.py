@@ -3,8 +3,12 @@
 One small demo data set, with a few damaged rows so that typing, business checks and de-duplication
 run too, is built twice with `dbt build --selector sql_layer`: on DuckDB and with `--target spark`.
 `customer_rfm`, `data_quality` and the rejects must then hold the same rows and values (floats
-within 1e-9: averages may add up in another order). Spark's warehouse and Hive metastore live in a
-temporary folder (OLIST_SPARK_DIR), so nothing is left in the repository.
+within 1e-9: averages may add up in another order). Then the nightly scoring: a champion model
+fitted with the package on DuckDB's customer_rfm is written to Parquet, loaded on both engines
+(`dbt run-operation load_segment_model`, what ref('segment_centroids') reads) and
+`customer_segments` is built with it: same segment for every customer, same distances. Spark's
+warehouse and Hive metastore live in a temporary folder (OLIST_SPARK_DIR), so nothing is left in
+the repository.
 
 Needs the `spark` extra (dbt-spark[session], pyspark) and Java 17+: skipped with the reason when
 one is missing, failed instead when OLIST_REQUIRE_SPARK=1 (what `make test-spark` sets).
@@ -26,10 +30,16 @@ import pandas as pd
 import pytest
 from dbt_harness import REPO_ROOT, DbtResult, generate_demo_data, run_dbt
 
+from olist_segmentation.segmentation.steps import fit_configuration
+
 pytestmark = [pytest.mark.spark, pytest.mark.dbt]
 
 PARITY_CUSTOMERS = 3000
 SQL_LAYER = ["build", "--selector", "sql_layer"]
+SCORING = ["build", "--select", "customer_segments"]
+# a model with a feature that has NULLs (avg_review_score: imputed) and log1p'd ones
+CHAMPION_FEATURES = ["recency_days", "frequency", "monetary", "avg_review_score"]
+CHAMPION_LOG1P = ["recency_days", "frequency", "monetary"]
 FLOAT_TOLERANCE = 1e-9
 
 
@@ -183,6 +193,63 @@ def test_rejects_are_identical_on_spark(duckdb_build: DbtResult, spark_build: Pa
     assert set(duck["reject_category"]) == {"untypable", "invalid", "duplicate"}
     # same data-row numbers (file order), reasons, and raw rows as the same JSON text
     assert_same_table(duck, spark, ["source_table", "source_row"])
+
+
+@pytest.fixture(scope="module")
+def champion_model_file(duckdb_build: DbtResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model fitted on DuckDB's customer_rfm: the Parquet file of its segment_centroids rows."""
+    rfm = duckdb_table(duckdb_build, "marts.customer_rfm")
+    model = fit_configuration(
+        rfm,
+        feature_set="parity",
+        features=CHAMPION_FEATURES,
+        log1p_features=CHAMPION_LOG1P,
+        k=4,
+        seed=42,
+        minibatch_above=1_000_000,
+    )
+    path = tmp_path_factory.mktemp("champion") / "segment_centroids.parquet"
+    duckdb.from_df(model.to_table()).write_parquet(str(path))
+    return path
+
+
+def load_and_score(data_dir: Path, work_dir: Path, model_file: Path, *target: str, **env) -> None:
+    """Load the champion (run-operation), then build customer_segments with it."""
+    load = run_dbt(
+        ["run-operation", "load_segment_model", "--args", f"{{file: '{model_file}'}}", *target],
+        data_dir,
+        work_dir,
+        extra_env=env,
+    )
+    assert load.returncode == 0, load.output[-5000:]
+    assert "loaded segment model" in load.output
+    build = run_dbt([*SCORING, *target], data_dir, work_dir, extra_env=env)
+    assert build.returncode == 0, build.output[-5000:]
+    assert "ERROR=0" in build.output and "unit_test" in build.output
+
+
+def test_customer_segments_are_identical_on_spark(
+    parity_data_dir: Path,
+    duckdb_build: DbtResult,
+    spark_run: tuple[DbtResult, Path, set[str]],
+    spark_build: Path,
+    champion_model_file: Path,
+) -> None:
+    spark_dir = spark_build.parent
+    load_and_score(parity_data_dir, duckdb_build.warehouse.parent, champion_model_file)
+    load_and_score(
+        parity_data_dir,
+        spark_dir.parent,
+        champion_model_file,
+        "--target",
+        "spark",
+        OLIST_SPARK_DIR=str(spark_dir),
+    )
+    duck = duckdb_table(duckdb_build, "marts.customer_segments")
+    spark = spark_table(spark_build, "marts.customer_segments")
+    assert len(duck) == len(duckdb_table(duckdb_build, "marts.customer_rfm"))
+    assert duck["segment_id"].nunique() == 4 and duck["segment_id"].notna().all()
+    assert_same_table(duck, spark, ["customer_unique_id"])
 
 
 def test_spark_leaves_nothing_in_the_repository(

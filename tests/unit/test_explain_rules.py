@@ -10,7 +10,9 @@ from warehouse_tables import ref, tables_in_duckdb
 
 from olist_segmentation.explain.rules import (
     RULE_COLUMNS,
+    readable_tree,
     round_significant,
+    route,
     rule_text,
     surrogate_rules,
 )
@@ -21,6 +23,7 @@ from olist_segmentation.explain.surrogate import (
     feature_matrix,
     fit_surrogate_tree,
     impute_values,
+    split_customers,
     tree_from_table,
     tree_to_table,
 )
@@ -71,15 +74,27 @@ def test_rules_name_the_defining_feature_with_full_fidelity(threshold_customers)
     assert (rules["segment_coverage"] == 1.0).all()
     assert rules["rule_id"].tolist() == list(range(1, len(rules) + 1))
     assert (rules["tree_depth"] == 1).all()
-    # the sample is every row: no held-out rows to measure on
-    assert rules["holdout_fidelity"].isna().all()
+    # fitted on the 80% fit part (the sample cap of 100,000 is not reached), measured on the rest
+    assert (rules["fitted_customer_count"] == 4800).all()
+    assert (rules["held_out_customer_count"] == 1200).all()
+    assert (rules["holdout_fidelity"] == 1.0).all()
+    assert (rules["fit_fidelity"] == 1.0).all()
+
+
+def test_without_a_held_out_part_holdout_fidelity_is_null(threshold_customers):
+    df, labels = threshold_customers
+    rules, fidelity = rules_of(df, labels, NAMES, FEATURES, seed=1, fit_share=1.0)
     assert (rules["fitted_customer_count"] == len(df)).all()
+    assert (rules["held_out_customer_count"] == 0).all()
+    assert rules["holdout_fidelity"].isna().all()
+    assert (rules["fit_fidelity"] == fidelity).all()
 
 
 def test_rules_fit_on_a_sample_and_measure_fidelity_on_every_row(threshold_customers):
     df, labels = threshold_customers
     rules, fidelity = rules_of(df, labels, NAMES, FEATURES, seed=3, sample_size=800, chunk_size=997)
-    assert (rules["fitted_customer_count"] == 800).all()
+    assert (rules["fitted_customer_count"] == 800).all()  # the cap, inside the 4800 of the fit part
+    assert (rules["held_out_customer_count"] == 1200).all()  # the rest, not the 5200 unfitted
     assert rules["covered_customer_count"].sum() == len(df)
     assert fidelity > 0.98
     assert rules["holdout_fidelity"].iloc[0] > 0.98
@@ -176,6 +191,8 @@ def test_the_stored_tree_is_the_fitted_tree(tangled):
     np.testing.assert_array_equal(back.threshold, tree.threshold)
     ids = df["customer_unique_id"]
     np.testing.assert_array_equal(back.fit_rows(ids), sample_customers(ids, size=2500, seed=9))
+    np.testing.assert_array_equal(back.held_out_rows(ids), tree.held_out_rows(ids))
+    assert (back.fit_share, back.held_out_customer_count) == (0.8, 1200)
     direct, _ = surrogate_rules(df, labels, {}, tree)
     stored, _ = surrogate_rules(df, labels, {}, back)
     pd.testing.assert_frame_equal(direct, stored)
@@ -236,3 +253,59 @@ def test_the_samples_need_the_customer_ids(tangled):
     df, labels = tangled
     with pytest.raises(ValueError, match="customer id column customer_unique_id"):
         fit_surrogate_tree(df.drop(columns="customer_unique_id"), labels, FEATURES)
+
+
+def test_held_out_customers_are_disjoint_from_the_fit_and_chosen_by_id(tangled):
+    df, labels = tangled
+    ids = df["customer_unique_id"].to_numpy()
+    options = SurrogateOptions(seed=9, sample_size=100_000, fit_share=0.7)
+    tree = fit_surrogate_tree(df, labels, FEATURES, options=options)
+    fit_part, held_out = split_customers(ids, fit_share=0.7, seed=9)
+    assert len(fit_part) == 4200 and len(held_out) == 1800
+    assert np.intersect1d(fit_part, held_out).size == 0
+    assert np.union1d(fit_part, held_out).size == len(ids)
+    fit_rows = tree.fit_rows(ids)
+    assert tree.fitted_customer_count == 4200  # min(sample_size, fit part)
+    assert set(fit_rows) == set(fit_part)
+    np.testing.assert_array_equal(tree.held_out_rows(ids), held_out)
+    # a smaller sample cap stays inside the fit part
+    small = fit_surrogate_tree(
+        df, labels, FEATURES, options=SurrogateOptions(seed=9, sample_size=900)
+    )
+    assert small.fitted_customer_count == 900
+    assert np.intersect1d(small.fit_rows(ids), small.held_out_rows(ids)).size == 0
+    # the same customers whatever the row order; another seed holds out other customers
+    permutation = np.random.default_rng(4).permutation(len(ids))
+    _, shuffled = split_customers(ids[permutation], fit_share=0.7, seed=9)
+    assert set(ids[permutation][shuffled]) == set(ids[held_out])
+    _, other_seed = split_customers(ids, fit_share=0.7, seed=10)
+    assert set(ids[other_seed]) != set(ids[held_out])
+
+
+def test_holdout_fidelity_is_measured_on_the_held_out_rows_only(threshold_customers):
+    """A deep tree fitted on pure-noise labels memorises its training rows: right on them, no
+    better than chance on customers it never saw."""
+    df, _ = threshold_customers
+    labels = np.random.default_rng(21).integers(1, 3, len(df))
+    options = SurrogateOptions(max_depth=30, min_samples_leaf=1, seed=2, fit_share=0.75)
+    tree = fit_surrogate_tree(df, labels, FEATURES, options=options)
+    rules, fidelity = surrogate_rules(df, labels, {}, tree, significant_digits=6, chunk_size=1000)
+    fit_fidelity, holdout = rules["fit_fidelity"].iloc[0], rules["holdout_fidelity"].iloc[0]
+    assert fit_fidelity > 0.8
+    assert 0.4 < holdout < 0.6
+    # recomputed by hand on the held-out rows with the printed (rounded) rules
+    readable = readable_tree(tree, significant_digits=6)
+    held_out = split_customers(df["customer_unique_id"], fit_share=0.75, seed=2)[1]
+    leaves = route(readable, feature_matrix(df, FEATURES, readable.impute_values, held_out))
+    assert holdout == np.mean(readable.leaf_segment[leaves] == labels[held_out])
+    assert len(held_out) == 1500
+    assert (rules["held_out_customer_count"] == 1500).all()
+    # every customer is in the fit sample or held out: fidelity is their weighted mean
+    assert fidelity == pytest.approx((4500 * fit_fidelity + 1500 * holdout) / 6000)
+    # labels of the fit part changed after the fit move fit_fidelity, never holdout_fidelity
+    changed = labels.copy()
+    fit_rows = tree.fit_rows(df["customer_unique_id"])
+    changed[fit_rows] = 3 - changed[fit_rows]
+    again, _ = surrogate_rules(df, changed, {}, tree, significant_digits=6)
+    assert again["holdout_fidelity"].iloc[0] == holdout
+    assert again["fit_fidelity"].iloc[0] == pytest.approx(1 - fit_fidelity)

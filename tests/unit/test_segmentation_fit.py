@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import duckdb
 import numpy as np
@@ -23,7 +24,7 @@ from olist_segmentation.segmentation.kmeans import (
     fit_kmeans,
     limit_threads,
 )
-from olist_segmentation.segmentation.model import SegmentModel, model_version
+from olist_segmentation.segmentation.model import SegmentModel
 from olist_segmentation.segmentation.search import (
     GRID_COLUMNS,
     choose_configuration,
@@ -260,8 +261,7 @@ def test_frozen_scoring_reproduces_fit_labels_exactly(
 ) -> None:
     df, _ = blobs
     fitted = fit_final_model(df, FEATURES, ["monetary"], k=4, seed=3)
-    version = model_version(FEATURES, ["monetary"], 4, 3, "fp")
-    table = _model(fitted, version).to_table()
+    table = _model(fitted, "v").to_table()
     # persist and reload the table, like the dbt project does, in another row order
     con = duckdb.connect()
     con.register("m", table)
@@ -312,13 +312,23 @@ def test_model_table_shape(blobs: tuple[pd.DataFrame, np.ndarray]) -> None:
     )
 
 
-def test_model_version_is_short_and_deterministic() -> None:
-    v = model_version(["recency_days", "monetary"], ["monetary", "frequency"], 5, 42, "abc")
-    assert re.fullmatch(r"km-k5-[0-9a-f]{8}", v)
-    assert v == model_version(["recency_days", "monetary"], ["monetary"], 5, 42, "abc")
-    assert v != model_version(["recency_days", "monetary"], ["monetary"], 5, 42, "abd")
-    assert v != model_version(["monetary", "recency_days"], ["monetary"], 5, 42, "abc")
-    assert v != model_version(["recency_days", "monetary"], ["monetary"], 5, 43, "abc")
+def test_the_version_hashes_the_model_not_the_data(
+    blobs: tuple[pd.DataFrame, np.ndarray],
+) -> None:
+    df, _ = blobs
+    model = _model(fit_final_model(df, FEATURES, ["monetary"], k=4, seed=3), "v")
+    version = model.content_version()
+    assert re.fullmatch(r"km-k4-[0-9a-f]{8}", version)
+    # the same model read back from its table keeps its id
+    assert SegmentModel.from_table(model.to_table()).content_version() == version
+    # other centroids, or the same centroids under other ids, are another model
+    moved = replace(model, centroids=model.centroids + 1e-6)
+    assert moved.content_version() != version
+    renumbered = model.with_identity(
+        segment_ids=np.array([5, 6, 7, 8]), segment_names={5: "a", 6: "b", 7: "c", 8: "d"}
+    )
+    assert renumbered.version != version
+    assert renumbered.version == renumbered.content_version()
 
 
 def test_compare_algorithms(blobs: tuple[pd.DataFrame, np.ndarray]) -> None:

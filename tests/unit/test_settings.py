@@ -15,7 +15,7 @@ def test_the_project_defaults_parse_into_every_group() -> None:
     assert settings.segmentation.feature_sets["rfm"] == ["recency_days", "frequency", "monetary"]
     assert settings.segmentation.k_values == list(range(2, 11))
     assert settings.segmentation.k_override is None
-    assert settings.segmentation.frozen_model_file is None
+    assert settings.segmentation.import_model_file is None
     assert settings.explain.seed == settings.segmentation.seed == 42
     assert settings.stability.t0 is None
     assert settings.stability.max_months >= settings.stability.min_months
@@ -24,9 +24,9 @@ def test_the_project_defaults_parse_into_every_group() -> None:
 @pytest.mark.parametrize("unset", [None, "", "None", "null", " NULL "])
 def test_every_spelling_of_unset_is_unset(unset: object) -> None:
     assert is_unset(unset)
-    settings = load_settings(project_vars(segment_k=unset, segment_frozen_model_file=unset))
+    settings = load_settings(project_vars(segment_k=unset, segment_import_model_file=unset))
     assert settings.segmentation.k_override is None
-    assert settings.segmentation.frozen_model_file is None
+    assert settings.segmentation.import_model_file is None
 
 
 def test_text_from_the_command_line_is_accepted() -> None:

@@ -1,8 +1,7 @@
-"""The segment model: the chosen configuration fitted on every customer (or loaded from a file)."""
+"""The champion of this build: kept, refitted or imported, as int_segment_retrain_decision says."""
 
 from olist_segmentation.progress import stderr_progress
-from olist_segmentation.segmentation.model import SegmentModel
-from olist_segmentation.segmentation.steps import fit_segment_model
+from olist_segmentation.segmentation.champion import Decision, imported_model, next_champion, refit
 from olist_segmentation.settings import load_settings
 from olist_segmentation.warehouse import read_columns, segmentation_columns
 
@@ -10,15 +9,33 @@ from olist_segmentation.warehouse import read_columns, segmentation_columns
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = load_settings(dbt.config.get("settings")).segmentation
-    if settings.frozen_model_file is not None:
-        # a model frozen earlier (make freeze-model): validated, then scored as is, never refitted
-        frozen = session.read_parquet(settings.frozen_model_file).df()
-        return SegmentModel.from_table(frozen, source=settings.frozen_model_file).to_table()
+    # dbt finds a Python model's refs only where they are not an argument of another call
+    decision_rows = dbt.ref("int_segment_retrain_decision").df()
+    decision = Decision.from_row(decision_rows.iloc[0])
+    previous_table = dbt.ref("int_segment_champion_previous").df()
     customer_rfm = dbt.ref("customer_rfm")
-    columns = segmentation_columns(settings.feature_sets.values(), customer_rfm.columns)
-    rfm = read_columns(customer_rfm, columns, "customer_rfm")
-    selection = dbt.ref("segment_model_selection").df()
-    fitted = fit_segment_model(
-        rfm, selection, settings, progress=stderr_progress("int_segment_model_fitted")
+
+    def fit(previous):
+        if settings.import_model_file is not None:
+            exported = session.read_parquet(settings.import_model_file).df()
+            return imported_model(
+                exported, source=settings.import_model_file, available=customer_rfm.columns
+            )
+        features = [*settings.feature_sets.values()]
+        if previous is not None:
+            features.append(previous.features)
+        rfm = read_columns(
+            customer_rfm, segmentation_columns(features, customer_rfm.columns), "customer_rfm"
+        )
+        selection = dbt.ref("segment_model_selection").df() if decision.reselect else None
+        return refit(
+            rfm,
+            previous=previous,
+            selection=selection,
+            settings=settings,
+            progress=stderr_progress("int_segment_model_fitted"),
+        )
+
+    return next_champion(
+        decision=decision, previous_table=previous_table, fit=fit, settings=settings
     )
-    return fitted.to_table()

@@ -1,5 +1,5 @@
-{#- The stability simulation, one row per month after t0: the study's one-value measures pivoted
-    back to columns, plus the feature with the largest PSI. Per-feature PSI and per-segment shares
+{#- The stability simulation, one row per (origin t0, month after it): the study's one-value
+    measures pivoted back to columns, plus the feature with the largest PSI. Per-feature PSI and per-segment shares
     are long tables: segment_stability_feature_psi and segment_stability_segment_shares. -#}
 with
 
@@ -21,6 +21,8 @@ monthly_measures as (
         max(value) filter (where measure = 'new_customer_share') as new_customer_share,
         max(value) filter (where measure = 'ari_frozen_vs_refit') as ari_frozen_vs_refit,
         max(value) filter (where measure = 'noise_floor_ari') as noise_floor_ari,
+        max(value) filter (where measure = 'noise_floor_ari_low') as noise_floor_ari_low,
+        max(value) filter (where measure = 'noise_floor_seed_ari') as noise_floor_seed_ari,
         max(value) filter (where measure = 'noise_floor_ari_t0') as noise_floor_ari_t0,
         max(value) filter (where measure = 'changed_share') as changed_share,
         max(value) filter (where measure = 'max_share_drift') as max_share_drift,
@@ -32,12 +34,13 @@ monthly_measures as (
 largest_psi as (
     {#- ties go to the first feature of the study's feature list, as in the study itself -#}
     select
+        t0,
         month_offset,
         value as max_psi,
         item as max_psi_feature
     from measured
     where measure = 'psi'
-    qualify row_number() over (partition by month_offset order by value desc, item_position asc) = 1
+    qualify row_number() over (partition by t0, month_offset order by value desc, item_position asc) = 1
 ),
 
 final as (
@@ -54,6 +57,8 @@ final as (
         monthly_measures.new_customer_share,
         monthly_measures.ari_frozen_vs_refit,
         monthly_measures.noise_floor_ari,
+        monthly_measures.noise_floor_ari_low,
+        monthly_measures.noise_floor_seed_ari,
         monthly_measures.noise_floor_ari_t0,
         monthly_measures.changed_share,
         monthly_measures.max_share_drift,
@@ -61,8 +66,11 @@ final as (
         largest_psi.max_psi_feature,
         monthly_measures.history_sample_share
     from monthly_measures
-    left join largest_psi on monthly_measures.month_offset = largest_psi.month_offset
+    left join largest_psi
+        on
+            monthly_measures.t0 = largest_psi.t0
+            and monthly_measures.month_offset = largest_psi.month_offset
 )
 
 select * from final
-order by month_offset
+order by t0, month_offset

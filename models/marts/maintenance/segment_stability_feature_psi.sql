@@ -1,4 +1,4 @@
-{#- Feature drift of the stability simulation: one row per (month after t0, feature). -#}
+{#- Feature drift of the stability simulation: one row per (origin t0, month after it, feature). -#}
 with
 
 measured as (
@@ -18,4 +18,4 @@ final as (
 )
 
 select * from final
-order by month_offset, feature_position
+order by t0, month_offset, feature_position

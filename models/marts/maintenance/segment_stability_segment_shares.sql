@@ -1,4 +1,4 @@
-{#- Segment share drift of the stability simulation (frozen model): one row per (month after t0,
+{#- Segment share drift of the stability simulation (frozen model): one row per (origin t0, month after it,
     segment), with the segment's share at t0 alongside. -#}
 with
 
@@ -20,4 +20,4 @@ final as (
 )
 
 select * from final
-order by month_offset, segment_id
+order by t0, month_offset, segment_id

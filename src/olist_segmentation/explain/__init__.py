@@ -14,7 +14,12 @@ into three small tables that do, one module per concern:
 * :mod:`.importance`: permutation importance of the same tree, i.e. which features the segment
   boundaries actually depend on.
 
+The customers are split once by a seeded hash of their id (:func:`.surrogate.split_customers`):
+the tree is fitted on the fit part (``explain_fit_share``, default 80%) and judged on the held-out
+rest, so the rules' ``holdout_fidelity`` and the permutation importance are not scores on
+training rows.
+
 Everything is linear in the number of customers: the tree is fitted on a seeded sample of bounded
 size, evaluated on every row in fixed-size chunks, and the permutation importance runs on a
-bounded sample.
+bounded sample of the held-out customers.
 """

@@ -2,7 +2,9 @@
 
 The fitted tree's thresholds (287.4999) are rounded to numbers a person would write (290), and
 every count and share reported is computed with the rounded rules that are printed, on every
-customer, so the table never claims more than the rules shown can do.
+customer, so the table never claims more than the rules shown can do. The fidelity is given on
+every customer, on the fit sample and on the held-out customers the tree never saw
+(:func:`olist_segmentation.explain.surrogate.split_customers`): the last is the one to trust.
 """
 
 from __future__ import annotations
@@ -32,9 +34,11 @@ RULE_COLUMNS = [
     "rule_precision",
     "segment_coverage",
     "fidelity",
+    "fit_fidelity",
     "holdout_fidelity",
     "tree_depth",
     "fitted_customer_count",
+    "held_out_customer_count",
     "model_version",
 ]
 
@@ -203,12 +207,18 @@ def rule_text(conditions: Sequence[Condition], features: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class LeafCounts:
-    """Per leaf of a readable tree: rows routed there and rows whose segment it predicts."""
+    """Per leaf of a readable tree: rows routed there and rows whose segment it predicts; and the
+    rows and hits of the fit sample (``fit_*``) and of the held-out rows (``holdout_*``)."""
 
     covered: np.ndarray
     correct: np.ndarray
+    fit_total: int
+    fit_correct: int
     holdout_total: int
     holdout_correct: int
+
+
+_OTHER, _FIT, _HELD_OUT = 0, 1, 2
 
 
 def count_leaves(
@@ -216,17 +226,22 @@ def count_leaves(
     features_df: pd.DataFrame,
     labels: np.ndarray,
     fit_rows: np.ndarray,
+    held_out_rows: np.ndarray,
     *,
     chunk_size: int,
 ) -> LeafCounts:
     """Route every row in chunks of ``chunk_size`` (bounded memory) and count per leaf, plus the
-    hits among the rows outside ``fit_rows`` (the holdout)."""
+    rows and hits among ``fit_rows`` and among ``held_out_rows`` (two disjoint sets)."""
     n_nodes, n = len(tree.feature), len(labels)
     covered = np.zeros(n_nodes, dtype="int64")
     correct = np.zeros(n_nodes, dtype="int64")
-    in_sample = np.zeros(n, dtype=bool)
-    in_sample[fit_rows] = True
-    holdout_total = holdout_correct = 0
+    part = np.full(n, _OTHER, dtype="int8")
+    part[fit_rows] = _FIT
+    if (part[held_out_rows] == _FIT).any():
+        raise ValueError("a held-out customer is in the fit sample: rebuild the surrogate tree")
+    part[held_out_rows] = _HELD_OUT
+    totals = np.zeros(3, dtype="int64")
+    hits = np.zeros(3, dtype="int64")
     for start in range(0, n, chunk_size):
         stop = min(start + chunk_size, n)
         X = feature_matrix(features_df, tree.features, tree.impute_values, np.arange(start, stop))
@@ -234,10 +249,17 @@ def count_leaves(
         hit = tree.leaf_segment[leaves] == labels[start:stop]
         covered += np.bincount(leaves, minlength=n_nodes)
         correct += np.bincount(leaves, weights=hit, minlength=n_nodes).astype("int64")
-        outside = ~in_sample[start:stop]
-        holdout_total += int(outside.sum())
-        holdout_correct += int(hit[outside].sum())
-    return LeafCounts(covered, correct, holdout_total, holdout_correct)
+        here = part[start:stop]
+        totals += np.bincount(here, minlength=3)
+        hits += np.bincount(here, weights=hit, minlength=3).astype("int64")
+    return LeafCounts(
+        covered,
+        correct,
+        int(totals[_FIT]),
+        int(hits[_FIT]),
+        int(totals[_HELD_OUT]),
+        int(hits[_HELD_OUT]),
+    )
 
 
 def surrogate_rules(
@@ -254,13 +276,15 @@ def surrogate_rules(
     """Readable rules that reproduce the segments, one row per leaf, and their fidelity.
 
     ``features_df`` and ``segment_ids`` are the customers ``fitted`` was fitted from, in any
-    order: the fit sample is found again from the customer ids (``id_column``). **Fidelity** is
-    the share of *all* rows whose rule predicts their k-means segment, with the rounded
-    thresholds that are printed; ``holdout_fidelity`` is the same on the rows outside the fit
-    sample (NULL when the sample is every row). Per rule: ``covered_customer_count`` (rows the
-    rule matches), ``rule_precision`` (share of those really in the rule's segment) and
-    ``segment_coverage`` (share of the segment's customers that the rule catches correctly).
-    Rules that match nobody after rounding are dropped.
+    order: the fit sample and the held-out customers are found again from the customer ids
+    (``id_column``). **Fidelity** is the share of rows whose rule predicts their k-means
+    segment, with the rounded thresholds that are printed: ``fidelity`` on *all* rows (the
+    value returned), ``fit_fidelity`` on the fit sample only (training rows) and
+    ``holdout_fidelity`` on the held-out rows only, which the tree never saw (NULL only when
+    nothing is held out, ``fit_share`` = 1). Per rule, on all rows: ``covered_customer_count``
+    (rows the rule matches), ``rule_precision`` (share of those really in the rule's segment)
+    and ``segment_coverage`` (share of the segment's customers that the rule catches
+    correctly). Rules that match nobody after rounding are dropped.
     """
     labels = check_inputs(features_df, segment_ids, fitted.features)
     if len(labels) != fitted.customer_count:
@@ -268,10 +292,12 @@ def surrogate_rules(
             f"the surrogate tree was fitted on {fitted.customer_count} customers, "
             f"got {len(labels)}: rebuild int_segment_surrogate_tree"
         )
-    fit_rows = fitted.fit_rows(customer_ids(features_df, id_column))
+    ids = customer_ids(features_df, id_column)
+    fit_rows, held_out_rows = fitted.fit_rows(ids), fitted.held_out_rows(ids)
     tree = readable_tree(fitted, significant_digits=significant_digits)
-    counts = count_leaves(tree, features_df, labels, fit_rows, chunk_size=chunk_size)
+    counts = count_leaves(tree, features_df, labels, fit_rows, held_out_rows, chunk_size=chunk_size)
     fidelity = float(counts.correct.sum() / len(labels))
+    fit_fidelity = counts.fit_correct / counts.fit_total
     holdout = counts.holdout_correct / counts.holdout_total if counts.holdout_total else np.nan
     segment_sizes = pd.Series(labels).value_counts()
     rows = []
@@ -296,8 +322,10 @@ def surrogate_rules(
     ).reset_index(drop=True)
     rules.insert(2, "rule_id", np.arange(1, len(rules) + 1, dtype="int64"))
     rules["fidelity"] = fidelity
+    rules["fit_fidelity"] = fit_fidelity
     rules["holdout_fidelity"] = holdout
     rules["tree_depth"] = tree.depth
     rules["fitted_customer_count"] = fitted.fitted_customer_count
+    rules["held_out_customer_count"] = counts.holdout_total
     rules["model_version"] = model_version
     return rules[RULE_COLUMNS], fidelity

@@ -5,6 +5,13 @@ per node; the rules (:mod:`.rules`) and the permutation importance (:mod:`.impor
 that table back, so they explain the very same tree. The table keeps the exact thresholds
 scikit-learn chose, and :class:`TreePredictor` follows them the way scikit-learn does, so the
 stored tree predicts exactly what the fitted one did.
+
+**Fit part and held-out rest.** The customers are split once by a seeded hash of their id
+(:func:`split_customers`): the ``fit_share`` of them with the lowest priorities form the fit part,
+the others are held out. The tree is fitted on the fit part (on its first ``sample_size``
+customers in priority order when it is larger); the rules' ``holdout_fidelity`` and the
+permutation importance are measured on the held-out rest only, so they are not scores on
+training rows. The split depends on the ids and the seed, never on the order of the rows.
 """
 
 from __future__ import annotations
@@ -19,7 +26,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.tree import DecisionTreeClassifier
 
-from olist_segmentation.sampling import sample_customers
+from olist_segmentation.sampling import (
+    customer_priority,
+    lowest_priority_positions,
+    sample_customers,
+)
 from olist_segmentation.settings import ExplainSettings
 from olist_segmentation.warehouse import float_column
 
@@ -43,6 +54,8 @@ TREE_COLUMNS = [
     "seed",
     "customer_count",
     "fitted_customer_count",
+    "fit_share",
+    "held_out_customer_count",
 ]
 
 
@@ -50,24 +63,54 @@ TREE_COLUMNS = [
 class SurrogateOptions:
     """How the surrogate tree is fitted.
 
-    ``sample_size``: rows of the seeded sample it is fitted on (bounded cost at any data size).
-    ``min_samples_leaf`` (a count, or a share of the sample) keeps rules from describing a
-    handful of customers.
+    ``fit_share``: share of the customers (chosen by a seeded hash of the id) the tree may be
+    fitted on; the rest is held out to measure it (1.0 = no held-out part).
+    ``sample_size``: at most this many customers of the fit part are used (bounded cost at any
+    data size). ``min_samples_leaf`` (a count, or a share of the sample) keeps rules from
+    describing a handful of customers.
     """
 
     max_depth: int = 4
     seed: int = 42
     min_samples_leaf: int | float = 0.01
     sample_size: int = 100_000
+    fit_share: float = 0.8
 
     @classmethod
     def from_settings(cls, settings: ExplainSettings) -> SurrogateOptions:
-        """The options the dbt vars set (surrogate_max_depth, surrogate_sample_size, seed)."""
+        """The options the dbt vars set (surrogate_max_depth, surrogate_sample_size,
+        explain_fit_share, seed)."""
         return cls(
             max_depth=settings.surrogate_max_depth,
             seed=settings.seed,
             sample_size=settings.surrogate_sample_size,
+            fit_share=settings.fit_share,
         )
+
+
+def fit_part_size(customer_count: int, fit_share: float) -> int:
+    """Customers in the fit part: ``floor(fit_share x customer_count)``, at least one."""
+    if not 0.0 < fit_share <= 1.0:
+        raise ValueError(f"fit_share must be in (0, 1], got {fit_share}")
+    return max(1, min(customer_count, math.floor(fit_share * customer_count + 1e-9)))
+
+
+def split_customers(
+    customer_ids: Any, *, fit_share: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted positions of (the fit part, the held-out rest) of ``customer_ids``.
+
+    The fit part is the :func:`fit_part_size` customers with the lowest seeded priority of their
+    id (:func:`olist_segmentation.sampling.customer_priority`), the held-out rest every other
+    customer: disjoint, together all rows, and the same customers whatever the row order. Every
+    seeded sample ``sample_customers(ids, size <= fit part, seed=seed)`` lies inside the fit part.
+    """
+    ids = np.asarray(customer_ids)
+    priority = customer_priority(ids, seed=seed)
+    fit_part = lowest_priority_positions(priority, size=fit_part_size(len(ids), fit_share))
+    held_out = np.ones(len(ids), dtype=bool)
+    held_out[fit_part] = False
+    return fit_part, np.flatnonzero(held_out)
 
 
 @dataclass(frozen=True)
@@ -79,7 +122,8 @@ class FittedTree:
     what a NULL of each feature is replaced with; ``integer_features`` flags features whose
     observed values are all whole numbers. The tree was fitted on the customers
     ``sample_customers(ids, size=fitted_customer_count, seed=seed)`` of the ``customer_count``
-    customers it explains (:meth:`fit_rows`).
+    customers it explains (:meth:`fit_rows`), all in the fit part of ``fit_share``; the
+    ``held_out_customer_count`` others (:meth:`held_out_rows`) never took part in the fit.
     """
 
     features: list[str]
@@ -95,15 +139,32 @@ class FittedTree:
     seed: int
     customer_count: int
     fitted_customer_count: int
+    fit_share: float
+    held_out_customer_count: int
 
-    def fit_rows(self, customer_ids: Any) -> np.ndarray:
-        """Positions, among ``customer_ids`` (the customers it explains, in any order), of the
-        customers the tree was fitted on."""
+    def _check_count(self, customer_ids: Any) -> None:
         if len(customer_ids) != self.customer_count:
             raise ValueError(
                 f"the tree explains {self.customer_count} customers, got {len(customer_ids)} ids"
             )
+
+    def fit_rows(self, customer_ids: Any) -> np.ndarray:
+        """Positions, among ``customer_ids`` (the customers it explains, in any order), of the
+        customers the tree was fitted on, in priority order."""
+        self._check_count(customer_ids)
         return sample_customers(customer_ids, size=self.fitted_customer_count, seed=self.seed)
+
+    def held_out_rows(self, customer_ids: Any) -> np.ndarray:
+        """Sorted positions, among ``customer_ids`` (in any order), of the held-out customers:
+        outside the fit part, so never seen by the fit (empty when ``fit_share`` is 1)."""
+        self._check_count(customer_ids)
+        _, held_out = split_customers(customer_ids, fit_share=self.fit_share, seed=self.seed)
+        if len(held_out) != self.held_out_customer_count:
+            raise ValueError(
+                f"the tree holds out {self.held_out_customer_count} customers, the ids give "
+                f"{len(held_out)}: rebuild int_segment_surrogate_tree"
+            )
+        return held_out
 
     def node_depths(self) -> np.ndarray:
         """Depth of every node (root 0); parents precede children in the layout."""
@@ -198,20 +259,26 @@ def fit_surrogate_tree(
     options: SurrogateOptions | None = None,
     id_column: str = ID_COLUMN,
 ) -> FittedTree:
-    """Fit a decision tree that mimics the segment labels on a seeded sample of the customers.
+    """Fit a decision tree that mimics the segment labels on the fit part of the customers.
 
     ``features_df`` holds the features in original units and the customer id (``id_column``);
     NULLs are replaced by the median (:func:`impute_values`), so that a rule reads the same
-    whatever the scaling of k-means. The sample is drawn from the ids and taken in priority
-    order, so the tree does not depend on the order of the rows.
+    whatever the scaling of k-means. The fit sample is the first ``min(sample_size, fit part)``
+    customers of the fit part (:func:`split_customers`) in priority order, drawn from the ids,
+    so the tree does not depend on the order of the rows and never sees a held-out customer.
     """
     options = options or SurrogateOptions()
     labels = check_inputs(features_df, segment_ids, features)
     if options.max_depth < 1:
         raise ValueError(f"max_depth must be >= 1, got {options.max_depth}")
+    if options.sample_size <= 0:
+        raise ValueError(f"sample_size must be positive, got {options.sample_size}")
+    fit_part = fit_part_size(len(labels), options.fit_share)
     fill = impute_values(features_df, features)
     rows = sample_customers(
-        customer_ids(features_df, id_column), size=options.sample_size, seed=options.seed
+        customer_ids(features_df, id_column),
+        size=min(options.sample_size, fit_part),
+        seed=options.seed,
     )
     estimator = DecisionTreeClassifier(
         max_depth=options.max_depth,
@@ -235,6 +302,8 @@ def fit_surrogate_tree(
         seed=options.seed,
         customer_count=len(labels),
         fitted_customer_count=len(rows),
+        fit_share=float(options.fit_share),
+        held_out_customer_count=len(labels) - fit_part,
     )
 
 
@@ -302,6 +371,8 @@ def tree_to_table(tree: FittedTree, *, model_version: str) -> pd.DataFrame:
             "seed": tree.seed,
             "customer_count": tree.customer_count,
             "fitted_customer_count": tree.fitted_customer_count,
+            "fit_share": tree.fit_share,
+            "held_out_customer_count": tree.held_out_customer_count,
         }
     )
     return table[TREE_COLUMNS]
@@ -358,4 +429,6 @@ def tree_from_table(
         seed=int(first["seed"]),
         customer_count=int(first["customer_count"]),
         fitted_customer_count=int(first["fitted_customer_count"]),
+        fit_share=float(first["fit_share"]),
+        held_out_customer_count=int(first["held_out_customer_count"]),
     )

@@ -10,8 +10,8 @@ a contract: retrain every N months, monitor these numbers in between.
 * :mod:`.history`: reading and indexing the monthly history, the whole-customer sample, t0.
 * :mod:`.drift`: population stability index and segment-share drift.
 * :mod:`.reference`: the model fitted at t0 and frozen, and the study's options.
-* :mod:`.study`: frozen-vs-refit ARI per month after t0, against the k-means noise floor.
+* :mod:`.noise`: the refit of a date and its noise floor (other samples, other seeds).
+* :mod:`.study`: frozen-vs-refit ARI per (origin t0, month after it), against that floor.
 * :mod:`.transitions`: customers moving between frozen segments from one month to the next.
-* :mod:`.contract`: the retrain interval and the monitoring read off the study.
 * :mod:`.steps`: the functions the dbt Python models call.
 """

@@ -97,6 +97,43 @@ def study_t0(history: pd.DataFrame, settings: StabilitySettings) -> date:
     return settings.t0
 
 
+def origin_dates(
+    snapshot_dates: Iterable[Any],
+    customer_counts: Sequence[int],
+    *,
+    min_months: int,
+    min_customers: int,
+) -> list[date]:
+    """The study's starting months (t0): every snapshot leaving ``min_months`` months after it
+    and holding at least ``min_customers`` customers, and always the latest such snapshot.
+
+    One start gives one answer, and another start another; many starts give the spread of the
+    answer. Early months of a young business hold too few customers for a k-means fit to mean
+    anything, hence the minimum. The latest eligible month is kept whatever its size, so a small
+    history still has one origin (the model production would have fitted last).
+    ``customer_counts[i]`` is the number of customers at ``snapshot_dates[i]``.
+    """
+    dates = [as_date(value, DATE_COLUMN) for value in snapshot_dates]
+    if len(dates) != len(customer_counts):
+        raise ValueError(f"{len(dates)} snapshot dates but {len(customer_counts)} customer counts")
+    counts = dict(zip(dates, customer_counts, strict=True))
+    latest = default_t0(dates, min_steps=min_months)
+    return [d for d in sorted(counts) if d < latest and counts[d] >= min_customers] + [latest]
+
+
+def study_origins(history: pd.DataFrame, settings: StabilitySettings) -> list[date]:
+    """The origins of the study: var stability_t0 alone when set, else :func:`origin_dates`."""
+    if settings.t0 is not None:
+        return [study_t0(history, settings)]
+    counts = pd.to_datetime(history[DATE_COLUMN]).dt.date.value_counts()
+    return origin_dates(
+        counts.index,
+        counts.to_numpy(),
+        min_months=settings.min_months,
+        min_customers=settings.min_origin_customers,
+    )
+
+
 # ---- the indexed history -------------------------------------------------------------------
 
 

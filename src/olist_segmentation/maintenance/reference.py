@@ -73,6 +73,15 @@ class StudyOptions:
             raise ValueError(f"sample_size must be at least k={k}, got {self.sample_size}")
 
 
+@dataclass(frozen=True, eq=False)
+class FrozenReference:
+    """A reference model already fitted at ``t0``: its frozen transform and centroids."""
+
+    t0: date
+    params: TransformParams
+    centroids: np.ndarray
+
+
 def frozen_labels(
     frame: pd.DataFrame, params: TransformParams, centroids: np.ndarray, *, chunk_size: int
 ) -> np.ndarray:

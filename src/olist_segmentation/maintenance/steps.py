@@ -12,9 +12,12 @@ from datetime import date
 
 import pandas as pd
 
-from olist_segmentation.maintenance.contract import ContractThresholds, maintenance_contract
-from olist_segmentation.maintenance.history import study_t0
-from olist_segmentation.maintenance.reference import StudyOptions, fit_reference_model
+from olist_segmentation.maintenance.history import study_origins, study_t0
+from olist_segmentation.maintenance.reference import (
+    FrozenReference,
+    StudyOptions,
+    fit_reference_model,
+)
 from olist_segmentation.maintenance.study import stability_study
 from olist_segmentation.maintenance.transitions import monthly_transitions
 from olist_segmentation.segmentation.kmeans import limit_threads
@@ -74,11 +77,23 @@ def run_stability_study(
     *,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """Frozen-vs-refit ARI, noise floor, changes and drift for each month after t0.
+    """Frozen-vs-refit ARI, noise floor, changes and drift per (origin, month after it).
 
-    ``reference`` is :func:`fit_stability_reference`'s model (its t0 is ``reference_date``).
-    Without the timing column: it would make two builds on the same data differ.
+    The origins are :func:`study_origins` (var stability_t0 alone when set). ``reference`` is
+    :func:`fit_stability_reference`'s model, fitted at the latest origin (its
+    ``reference_date``); the study reuses it there and fits the other origins itself. Without
+    the timing column: it would make two builds on the same data differ.
     """
+    origins = study_origins(history, settings)
+    latest = _reference_t0(reference)
+    if latest != origins[-1]:
+        raise ValueError(
+            f"the stability reference model was fitted at {latest}, but the latest origin of the "
+            f"study is {origins[-1]}: rebuild int_stability_reference_model"
+        )
+    frozen = FrozenReference(
+        t0=latest, params=reference.transform_params, centroids=reference.centroids
+    )
     with limit_threads(1):
         study = stability_study(
             history,
@@ -86,17 +101,16 @@ def run_stability_study(
             log1p_features=reference.log1p_features,
             k=reference.k,
             seed=reference.seed,
-            t0=_reference_t0(reference),
+            t0=origins,
             options=study_options(settings),
-            params=reference.transform_params,
-            centroids=reference.centroids,
+            references=[frozen],
             progress=progress,
         )
     return study.drop(columns=["elapsed_seconds"], errors="ignore")
 
 
-# The study's long table (int_segment_stability_measured): one row per month and measure. The
-# per-month keys are repeated on every row; ``item`` names the feature (measure ``psi``) or the
+# The study's long table (int_segment_stability_measured): one row per origin, month and measure.
+# The per-month keys are repeated on every row; ``item`` names the feature (measure ``psi``) or the
 # segment id (``segment_share``, ``segment_share_t0``) and is null for the one-value measures.
 MEASURED_KEY_COLUMNS = ["t0", "snapshot_date", "month_offset", "features", "k", "seed"]
 MEASURED_COLUMNS = [*MEASURED_KEY_COLUMNS, "measure", "item", "item_position", "value"]
@@ -107,6 +121,8 @@ SCALAR_MEASURES = [
     "new_customer_share",
     "ari_frozen_vs_refit",
     "noise_floor_ari",
+    "noise_floor_ari_low",
+    "noise_floor_seed_ari",
     "noise_floor_ari_t0",
     "changed_share",
     "max_share_drift",
@@ -146,48 +162,15 @@ def stability_measures(study: pd.DataFrame, *, history_sample_share: float) -> p
     return measured.astype({"item_position": "Int64", "value": "float64"})
 
 
-def with_psi_columns(stability: pd.DataFrame, feature_psi: pd.DataFrame) -> pd.DataFrame:
-    """segment_stability plus one psi_<feature> column per feature of segment_stability_feature_psi
-    (one row per month and feature), in the study's feature order."""
-    if feature_psi.empty:
-        return stability
-    ordered = feature_psi.sort_values(["feature_position", "month_offset"], kind="stable")
-    features = list(dict.fromkeys(ordered["feature"]))
-    wide = ordered.pivot(index="month_offset", columns="feature", values="psi")[features]
-    wide = wide.add_prefix("psi_").reset_index()
-    wide.columns.name = None
-    return stability.merge(wide, on="month_offset", how="left")
-
-
-def run_maintenance_contract(
-    stability: pd.DataFrame,
-    feature_psi: pd.DataFrame,
-    settings: StabilitySettings,
-    *,
-    computed_on: date,
-) -> pd.DataFrame:
-    """One row: retrain interval, threshold, noise floor, drift alerts, how to retrain.
-
-    ``stability`` is marts.segment_stability (one row per month), ``feature_psi`` is
-    marts.segment_stability_feature_psi (one row per month and feature).
-
-    computed_on is the data's reference date, not today, so a rebuild on the same data gives the
-    same table.
-    """
-    return maintenance_contract(
-        with_psi_columns(stability, feature_psi),
-        thresholds=ContractThresholds.from_settings(settings),
-        computed_on=computed_on,
-    )
-
-
 def run_monthly_transitions(
     history: pd.DataFrame, reference: SegmentModel, settings: StabilitySettings
 ) -> pd.DataFrame:
-    """Segment-to-segment counts between consecutive months of the study.
+    """Segment-to-segment counts between consecutive months after the latest origin.
 
-    The labels come from the study's reference model (:func:`fit_stability_reference`, read
-    back from its table), so they are the labels segment_stability measured.
+    One origin only, the latest (the model production would have fitted last): a flow chart
+    per origin would repeat the same customers' moves many times over. The labels come from
+    the study's reference model (:func:`fit_stability_reference`, read back from its table), so
+    they are the labels segment_stability measured for that origin.
     """
     with limit_threads(1):
         return monthly_transitions(

@@ -193,26 +193,53 @@ def chart_importance(importance: pd.DataFrame) -> Chart:
     )
 
 
+def stability_band(stability: pd.DataFrame) -> pd.DataFrame:
+    """Per month offset, over the origins: median, lowest and highest ARI frozen vs refit, and
+    the noise floor (median) with its lowest value. One origin when there is no t0 column."""
+    columns = {
+        "ari_median": ("ari_frozen_vs_refit", "median"),
+        "ari_min": ("ari_frozen_vs_refit", "min"),
+        "ari_max": ("ari_frozen_vs_refit", "max"),
+        "origin_count": ("ari_frozen_vs_refit", "size"),
+    }
+    if "noise_floor_ari" in stability.columns:
+        columns["floor_median"] = ("noise_floor_ari", "median")
+        low = (
+            "noise_floor_ari_low"
+            if "noise_floor_ari_low" in stability.columns
+            else "noise_floor_ari"
+        )
+        columns["floor_low"] = (low, "min")
+    return stability.groupby("month_offset").agg(**columns).reset_index()
+
+
 def chart_stability(stability: pd.DataFrame, contract: pd.DataFrame | None) -> Chart:
-    """ARI of the frozen model against a refit, by months since the fit; threshold and floor."""
-    data = stability.sort_values("month_offset")
+    """ARI of the frozen model against a refit by months since the fit: the band over origins
+    (median, min–max), the noise-floor band, the threshold and the recommended interval."""
+    band = stability_band(stability)
+    months = band["month_offset"]
     fig = Figure(figsize=(10, 4.8))
     ax = fig.add_subplot()
-    ax.plot(
-        data["month_offset"],
-        data["ari_frozen_vs_refit"],
-        marker="o",
+    origins = int(band["origin_count"].max())
+    ax.fill_between(
+        months,
+        band["ari_min"],
+        band["ari_max"],
         color="#4c72b0",
-        label="ARI frozen vs refit",
+        alpha=0.2,
+        label=f"ARI frozen vs refit, min–max over {origins} starting month(s)",
     )
-    if "noise_floor_ari" in data.columns and data["noise_floor_ari"].notna().any():
-        ax.plot(
-            data["month_offset"],
-            data["noise_floor_ari"],
-            linestyle="--",
+    ax.plot(months, band["ari_median"], marker="o", color="#4c72b0", label="median ARI")
+    if "floor_median" in band.columns and band["floor_median"].notna().any():
+        ax.fill_between(
+            months,
+            band["floor_low"],
+            band["floor_median"],
             color="#888888",
-            label="noise floor (refit vs refit)",
+            alpha=0.25,
+            label="noise floor, lowest to median (other samples and seeds)",
         )
+        ax.plot(months, band["floor_median"], linestyle="--", color="#888888")
     threshold = first_value(contract, "ari_threshold")
     if threshold is not None:
         ax.axhline(threshold, color="#c44e52", linestyle=":", label=f"threshold {threshold:.2f}")
@@ -221,15 +248,16 @@ def chart_stability(stability: pd.DataFrame, contract: pd.DataFrame | None) -> C
         ax.axvline(retrain, color="black", alpha=0.5, label=f"retrain after {retrain:g} months")
     ax.set_xlabel("months after the model was fitted")
     ax.set_ylabel("adjusted Rand index (1 = same segments)")
-    ax.set_ylim(min(0.0, float(np.nanmin(data["ari_frozen_vs_refit"]))), 1.05)
-    ax.set_title("Segment stability over time")
+    ax.set_ylim(min(0.0, float(np.nanmin(band["ari_min"]))), 1.05)
+    ax.set_title("Segment stability over time, over starting months")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=9)
     return Chart(
         "Stability curve",
         to_png(fig),
-        "line chart of ARI between the frozen model and a refit by month",
-        "The blue line says how much the frozen segments still agree with a model refitted on "
-        "later data; when it falls below the red threshold (and clearly below the grey noise "
-        "floor of refitting alone) it is time to retrain.",
+        "band chart of ARI between the frozen model and a refit by month, over starting months",
+        "The blue line is the median over starting months of how much the frozen segments still "
+        "agree with a model refitted on later data, the blue band its range; the grey band is "
+        "what refits on other samples with other seeds already disagree by. When the blue band "
+        "falls below the red threshold, clearly under the grey floor, it is time to retrain.",
     )

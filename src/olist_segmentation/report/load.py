@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from olist_segmentation.report.operations import read_operations
 from olist_segmentation.segmentation.model import SegmentModel
 
 REQUIRED_TABLES = (
@@ -55,6 +56,7 @@ class WarehouseData:
     importance: pd.DataFrame
     stability: pd.DataFrame | None = None
     contract: pd.DataFrame | None = None
+    operations: dict[str, pd.DataFrame] | None = None
 
 
 def _connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
@@ -131,6 +133,7 @@ def _read(con: duckdb.DuckDBPyConnection, existing: set[str]) -> WarehouseData:
         data.stability = con.sql("select * from marts.segment_stability").df()
     if "marts.maintenance_contract" in existing:
         data.contract = con.sql("select * from marts.maintenance_contract").df()
+    data.operations = read_operations(con, existing)
     return data
 
 

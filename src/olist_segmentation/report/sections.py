@@ -21,6 +21,7 @@ from olist_segmentation.report.charts import (
     chart_rfm_heatmap,
     chart_segment_sizes,
     chart_stability,
+    stability_band,
 )
 from olist_segmentation.report.content import (
     Chart,
@@ -40,21 +41,19 @@ from olist_segmentation.report.model_charts import (
     chart_model_selection,
     chart_pca,
 )
+from olist_segmentation.report.operations import operations_section
 
 STABILITY_COLUMNS = ("month_offset", "ari_frozen_vs_refit")
-# Shown in the stability table when present (the mart has more, e.g. per-feature PSI as text).
-STABILITY_TABLE_COLUMNS = (
-    "month_offset",
-    "snapshot_date",
-    "customer_count",
-    "new_customer_share",
-    "ari_frozen_vs_refit",
-    "noise_floor_ari",
-    "changed_share",
-    "max_share_drift",
-    "max_psi",
-    "max_psi_feature",
-)
+# The stability table: per month offset, over the starting months (charts.stability_band).
+STABILITY_TABLE_COLUMNS = {
+    "month_offset": "month_offset",
+    "origin_count": "starting months",
+    "ari_median": "median ARI",
+    "ari_min": "lowest ARI",
+    "ari_max": "highest ARI",
+    "floor_median": "noise floor",
+    "floor_low": "noise floor, lowest",
+}
 PROFILE_COLUMNS = [
     "segment_id",
     "segment_name",
@@ -132,6 +131,7 @@ def summary(data: WarehouseData) -> dict[str, Any]:
     """The facts above the sections and one row per segment, as the template's ``summary``."""
     reference = data.customers["reference_date"].iloc[0] if len(data.customers) else None
     fidelity = first_value(data.rules, "fidelity")
+    holdout = first_value(data.rules, "holdout_fidelity")
     model = data.model
     return {
         "customers": f"{len(data.customers):,}",
@@ -140,7 +140,12 @@ def summary(data: WarehouseData) -> dict[str, Any]:
         "reference_date": fmt(pd.Timestamp(reference)) if reference is not None else "–",
         "feature_set": f"{model.feature_set} ({', '.join(model.features)})",
         "algorithm": model.algorithm,
-        "fidelity": fmt(fidelity, "pct") if fidelity is not None else "–",
+        "fidelity": (
+            "–"
+            if fidelity is None
+            else fmt(fidelity, "pct")
+            + (f" ({fmt(holdout, 'pct')} held out)" if holdout is not None else "")
+        ),
         "rows": [
             {
                 "segment_id": int(row.segment_id),
@@ -272,14 +277,26 @@ def comparison_section(data: WarehouseData, timed: ChartTimer) -> Section:
     )
 
 
+def rules_agreement(rules: pd.DataFrame | None) -> str:
+    """How often the rules give the k-means segment: on all customers and on the held-out
+    customers the tree was not fitted on (the figure to trust)."""
+    fidelity = first_value(rules, "fidelity")
+    if fidelity is None:
+        return ""
+    text = (
+        f"The rules agree with the k-means segment for {fidelity:.1%} of all customers (fidelity)"
+    )
+    holdout = first_value(rules, "holdout_fidelity")
+    held_out = first_value(rules, "held_out_customer_count")
+    if holdout is not None:
+        on = f"the {held_out:,.0f} customers" if held_out is not None else "the customers"
+        text += f" and for {holdout:.1%} of {on} held out from the tree's fit (held-out fidelity)"
+    return text + "."
+
+
 def rules_section(data: WarehouseData) -> Section:
     """The segments as readable if-then rules, with how often the rules are right."""
-    fidelity = first_value(data.rules, "fidelity")
-    agreement = (
-        f"The rules agree with the k-means segment for {fidelity:.1%} of all customers (fidelity)."
-        if fidelity is not None
-        else ""
-    )
+    agreement = rules_agreement(data.rules)
     return Section(
         "rules",
         "Segment rules",
@@ -333,7 +350,7 @@ def stability_section(data: WarehouseData, timed: ChartTimer) -> Section:
         "stability",
         "Stability and maintenance",
         "How long the frozen segments stay valid: the frozen model is compared with a refit on "
-        "later snapshots of the data.",
+        "later snapshots of the data, from every starting month with enough customers.",
     )
     stability = data.stability
     if stability is None:
@@ -353,23 +370,24 @@ def stability_section(data: WarehouseData, timed: ChartTimer) -> Section:
         section.charts.append(
             timed("stability curve", lambda: chart_stability(stability, data.contract))
         )
-        shown = [c for c in STABILITY_TABLE_COLUMNS if c in stability.columns]
+        band = stability_band(stability)
+        shown = [c for c in STABILITY_TABLE_COLUMNS if c in band.columns]
         section.tables.append(
             text_table(
                 "Stability by month",
-                stability.sort_values("month_offset")[shown],
-                kinds={
-                    "changed_share": "pct",
-                    "new_customer_share": "pct",
-                    "customer_count": "int",
-                },
-                caption="All columns are in marts.segment_stability.",
+                band[shown].rename(columns=STABILITY_TABLE_COLUMNS),
+                kinds={"starting months": "int"},
+                caption="Over the starting months (origins); one row per origin and month in "
+                "marts.segment_stability, the contract's reading in "
+                "marts.maintenance_contract_by_month.",
             )
         )
     if data.contract is None:
         section.notes.append("marts.maintenance_contract is not built yet.")
     elif not data.contract.empty:
         contract = data.contract.iloc[0]
+        if "contract_summary" in contract.index and isinstance(contract["contract_summary"], str):
+            section.intro = f"{section.intro} The contract: {contract['contract_summary']}."
         section.tables.append(
             Table(
                 "Maintenance contract",
@@ -399,4 +417,5 @@ def build_sections(
         importance_section(data, timed),
         quality_section(data),
         stability_section(data, timed),
+        operations_section(data.operations),
     ]

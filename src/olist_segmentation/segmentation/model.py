@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -57,35 +57,35 @@ MODEL_TABLE_COLUMNS = [
 ]
 
 
-def model_version(
+def content_version(
+    *,
     features: Sequence[str],
-    log1p_features: Sequence[str],
-    k: int,
-    seed: int,
-    data_fingerprint: str,
+    transform: pd.DataFrame,
+    segment_ids: np.ndarray,
+    centroids: np.ndarray,
 ) -> str:
-    """Short deterministic id such as ``km-k5-1a2b3c4d`` for one model configuration and data.
+    """Short id such as ``km-k4-1a2b3c4d`` that hashes the model itself, not the data it saw.
 
-    Feature order matters (it is the column order of the centroids), the log1p list does not,
-    and log1p entries outside ``features`` are ignored because they do not change the model.
+    Features, transform (log1p, impute value, centre, scale), segment ids and centroids, written
+    with ``repr`` so that a model read back from the warehouse or a Parquet export keeps its id.
     """
     payload = {
         "features": list(features),
-        "log1p": sorted(set(log1p_features) & set(features)),
-        "k": int(k),
-        "seed": int(seed),
-        "data": str(data_fingerprint),
+        "transform": [
+            [
+                str(row.feature),
+                bool(row.log1p),
+                repr(float(row.impute_value)),
+                repr(float(row.center)),
+                repr(float(row.scale)),
+            ]
+            for row in transform.itertuples(index=False)
+        ],
+        "segments": [int(i) for i in segment_ids],
+        "centroids": [[repr(float(v)) for v in row] for row in np.asarray(centroids)],
     }
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
-    return f"km-k{int(k)}-{digest[:8]}"
-
-
-def frame_fingerprint(df: pd.DataFrame, columns: Sequence[str]) -> str:
-    """Order-independent content hash of ``columns`` (linear; for :func:`model_version`)."""
-    hashed = pd.util.hash_pandas_object(df[list(columns)], index=False).to_numpy()
-    # sum and xor of the row hashes: independent of row order, cheap for 10M rows
-    summary = f"{len(df)}:{int(hashed.sum(dtype='uint64'))}:{int(np.bitwise_xor.reduce(hashed))}"
-    return hashlib.sha256(summary.encode("utf-8")).hexdigest()[:16]
+    return f"km-k{len(segment_ids)}-{digest[:8]}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -222,6 +222,33 @@ class SegmentModel:
     def from_relation(cls, relation: Any, *, source: str = "segment_centroids") -> SegmentModel:
         """Rebuild the model from a DuckDB relation of its table (a dbt ref)."""
         return cls.from_table(relation.df(), source=source)
+
+    def content_version(self) -> str:
+        """The id this model's parameters hash to (see :func:`content_version`)."""
+        transform = params_to_frame(self.transform_params, "")
+        return content_version(
+            features=self.features,
+            transform=transform,
+            segment_ids=self.segment_ids,
+            centroids=self.centroids,
+        )
+
+    def with_identity(
+        self, *, segment_ids: np.ndarray, segment_names: dict[int, str]
+    ) -> SegmentModel:
+        """The same model with its segments renumbered and renamed, and its version recomputed.
+
+        ``segment_ids[i]`` becomes the id of the segment in row ``i`` of ``centroids``.
+        """
+        ids = np.asarray(segment_ids, dtype="int64")
+        if len(set(ids.tolist())) != len(ids) or len(ids) != self.k:
+            raise ValueError(f"segment ids must be {self.k} distinct integers, got {ids.tolist()}")
+        renamed = replace(
+            self,
+            segment_ids=ids,
+            segment_names={int(i): str(segment_names[int(i)]) for i in ids},
+        )
+        return replace(renamed, version=renamed.content_version())
 
     def original_centroids(self) -> np.ndarray:
         """Centroids in the features' original units (k x d)."""

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 
 from olist_segmentation.sampling import sample_customers
 from olist_segmentation.segmentation.compare import compare_algorithms
 from olist_segmentation.segmentation.kmeans import MAX_FIT_ROWS, fit_final_model
-from olist_segmentation.segmentation.model import SegmentModel, frame_fingerprint, model_version
+from olist_segmentation.segmentation.model import SegmentModel
 from olist_segmentation.segmentation.naming import name_segments
 from olist_segmentation.segmentation.search import choose_configuration, evaluate_grid
 from olist_segmentation.segmentation.transform import inverse_transform
@@ -76,31 +77,47 @@ def fit_segment_model(
     *,
     progress: Callable[[str], None] | None = None,
 ) -> SegmentModel:
-    """Fit the chosen configuration on every customer, relabelled by value and named.
+    """Fit the configuration the selection rule chose (see :func:`fit_configuration`)."""
+    feature_set, features, k = chosen_configuration(selection)
+    return fit_configuration(
+        rfm,
+        feature_set=feature_set,
+        features=features,
+        log1p_features=settings.log1p_features,
+        k=k,
+        seed=settings.seed,
+        minibatch_above=settings.minibatch_above,
+        progress=progress,
+    )
+
+
+def fit_configuration(
+    rfm: pd.DataFrame,
+    *,
+    feature_set: str,
+    features: list[str],
+    log1p_features: list[str],
+    k: int,
+    seed: int,
+    minibatch_above: int,
+    progress: Callable[[str], None] | None = None,
+) -> SegmentModel:
+    """Fit one configuration on every customer, relabelled by value and named.
 
     K-means sees a seeded id-hash sample of at most ``MAX_FIT_ROWS`` customers, in priority order
-    (every customer below that size), so the model does not depend on the order of ``rfm``.
+    (every customer below that size), so the model does not depend on the order of ``rfm``. The
+    version hashes the fitted model itself, so the same model read back keeps its id.
     """
     started = time.perf_counter()
-    feature_set, features, k = chosen_configuration(selection)
-    fit_rows = sample_customers(
-        rfm["customer_unique_id"].to_numpy(), size=MAX_FIT_ROWS, seed=settings.seed
-    )
+    fit_rows = sample_customers(rfm["customer_unique_id"].to_numpy(), size=MAX_FIT_ROWS, seed=seed)
     fitted = fit_final_model(
         rfm,
         features,
-        settings.log1p_features,
+        log1p_features,
         k,
-        settings.seed,
-        minibatch_above=settings.minibatch_above,
+        seed,
+        minibatch_above=minibatch_above,
         fit_rows=fit_rows,
-    )
-    version = model_version(
-        features,
-        settings.log1p_features,
-        k,
-        settings.seed,
-        frame_fingerprint(rfm, ["customer_unique_id", *features]),
     )
     # columns sorted by name, as naming has always seen them (a pivot of the long table)
     wide_original = pd.DataFrame(
@@ -111,14 +128,15 @@ def fit_segment_model(
     names = name_segments(wide_original, rfm)
     model = SegmentModel.from_fitted(
         fitted,
-        version=version,
+        version="",
         feature_set=feature_set,
         segment_names={int(i): str(n) for i, n in names.items()},
         reference_date=_reference_date(rfm),
     )
+    model = replace(model, version=model.content_version())
     if progress is not None:
         progress(
-            f"fitted {version}: feature_set={feature_set} k={k} on {len(rfm)} customers "
+            f"fitted {model.version}: feature_set={feature_set} k={k} on {len(rfm)} customers "
             f"({time.perf_counter() - started:.1f}s)"
         )
     return model

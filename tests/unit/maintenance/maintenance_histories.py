@@ -78,3 +78,19 @@ def drifting_history() -> pd.DataFrame:
         present = customers[customers["arrival"] <= m]
         snapshots.append(present.assign(recency_days=present["recency_days"] + 30.0 * m))
     return stack_months(snapshots)
+
+
+def jump_history(*, jump_month: int, months: int) -> pd.DataFrame:
+    """Three tight groups that do not move until ``jump_month``, when group A leaves for a place
+    of its own (recency 400, spend 350) and stays there.
+
+    A model frozen before the jump puts A's new place with group B (nearest frozen centroid),
+    while a refit sees three groups again: the ARI falls from 1 to about 0.6 at the jump and
+    stays there. A model frozen after it sees no change at all.
+    """
+    customers = groups([(20.0, 100.0), (200.0, 100.0), (20.0, 600.0)], 150, seed=4)
+    moved = customers.copy()
+    in_a = moved["group"] == 0
+    moved.loc[in_a, "recency_days"] += 380.0
+    moved.loc[in_a, "monetary"] += 250.0
+    return stack_months([customers if m < jump_month else moved for m in range(months)])

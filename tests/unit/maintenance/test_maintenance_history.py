@@ -14,6 +14,7 @@ from olist_segmentation.maintenance.history import (
     default_t0,
     history_sample_share,
     index_history,
+    origin_dates,
     panel_sample,
     study_t0,
 )
@@ -44,6 +45,21 @@ def test_study_t0_is_the_var_or_the_default() -> None:
     assert study_t0(history, stability(stability_t0=str(month(1)))) == month(1)
     with pytest.raises(ValueError, match="Invalid var stability_t0=2017-01-15"):
         study_t0(history, stability(stability_t0="2017-01-15"))
+
+
+def test_origins_are_the_months_with_enough_customers_and_the_latest() -> None:
+    dates = [month(m) for m in range(8)]
+    counts = [10, 40, 20, 60, 80, 90, 95, 99]
+    # months 0..4 leave 3 months after them; of those, months with >= 30 customers, and month 4
+    assert origin_dates(dates, counts, min_months=3, min_customers=30) == [
+        month(1),
+        month(3),
+        month(4),
+    ]
+    # the latest eligible month is an origin even when it is small
+    assert origin_dates(dates, counts, min_months=3, min_customers=1000) == [month(4)]
+    with pytest.raises(ValueError, match="needs at least 9"):
+        origin_dates(dates, counts, min_months=8, min_customers=1)
 
 
 def sampled_ids(history: pd.DataFrame, day: date, *, size: int) -> set[str]:

@@ -8,17 +8,16 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from contract_sql import run_contract_models
 from settings_fixtures import project_vars
 
 from olist_segmentation.maintenance.history import history_columns, read_study_history
 from olist_segmentation.maintenance.steps import (
     fit_stability_reference,
-    run_maintenance_contract,
     run_monthly_transitions,
     run_stability_study,
     stability_measures,
     study_options,
-    with_psi_columns,
 )
 from olist_segmentation.maintenance.study import stability_study
 from olist_segmentation.segmentation.model import SegmentModel
@@ -108,36 +107,44 @@ def test_unchanging_data_keeps_the_segments_and_the_contract_says_so(model: Segm
     assert np.allclose(study["changed_share"], 0.0)
 
     measured = stability_measures(study, history_sample_share=1.0)
-    assert not measured.duplicated(["month_offset", "measure", "item"]).any()
+    assert not measured.duplicated(["t0", "month_offset", "measure", "item"]).any()
     psi_rows = measured[measured["measure"] == "psi"]
     assert psi_rows.groupby("month_offset")["item"].agg(list).tolist() == [model.features] * 3
-    shares = measured[measured["measure"] == "segment_share"]
-    assert shares.groupby("month_offset")["value"].sum().tolist() == pytest.approx([1.0] * 3)
-    assert set(shares["item_position"]) == set(range(1, model.k + 1))
-    stability_mart, feature_psi = as_marts(measured)
+    models = run_contract_models(study, computed_on=date(2018, 10, 18), stability_min_months=3)
+    stability_mart = models["segment_stability"]
     assert stability_mart["history_sample_share"].tolist() == [1.0] * 3
-    wide = with_psi_columns(stability_mart, feature_psi)
-    assert [c for c in wide.columns if c.startswith("psi_")] == [f"psi_{f}" for f in model.features]
-    assert np.allclose(wide["psi_recency_days"], study["psi_recency_days"])
-    contract = run_maintenance_contract(
-        stability_mart, feature_psi, settings, computed_on=date(2018, 10, 18)
-    )
-    row = contract.iloc[0]
+    assert np.allclose(stability_mart["ari_frozen_vs_refit"], study["ari_frozen_vs_refit"])
+    feature_psi = models["segment_stability_feature_psi"]
+    assert feature_psi.groupby("month_offset")["feature"].agg(list).tolist() == [model.features] * 3
+    row = models["maintenance_contract"].iloc[0]
     assert row["recommended_retrain_months"] == 3
     assert bool(row["ari_never_below_threshold"])
-    assert row["computed_on"] == date(2018, 10, 18)
+    assert row["computed_on"] == pd.Timestamp(2018, 10, 18)
 
 
-def as_marts(measured: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """segment_stability and segment_stability_feature_psi, as their SQL builds them."""
-    keys = ["t0", "snapshot_date", "month_offset", "features", "k", "seed"]
-    scalar = measured[measured["item"].isna()]
-    stability = scalar.pivot(index=keys, columns="measure", values="value").reset_index()
-    psi_rows = measured[measured["measure"] == "psi"]
-    feature_psi = psi_rows.rename(
-        columns={"item": "feature", "item_position": "feature_position", "value": "psi"}
-    )[["t0", "snapshot_date", "month_offset", "feature", "feature_position", "psi"]]
-    return stability, feature_psi
+def test_the_study_runs_from_every_origin_with_enough_customers(model: SegmentModel) -> None:
+    """Customers arrive over time: only months with enough of them are origins, the latest
+    eligible month always; var stability_t0 keeps one origin."""
+    rfm = synthetic_rfm(n_per_group=400)
+    snapshots = pd.date_range("2018-01-01", periods=7, freq="MS")
+    arrival = np.arange(len(rfm)) % 4  # a quarter of the customers at each of months 0..3
+    history = pd.concat(
+        [rfm[arrival <= i].assign(snapshot_date=day) for i, day in enumerate(snapshots)],
+        ignore_index=True,
+    )
+    settings = stability(stability_min_origin_customers=850)
+    reference = SegmentModel.from_table(
+        fit_stability_reference(history, model, settings).to_table()
+    )
+    assert reference.reference_date == pd.Timestamp("2018-04-01")
+    study = run_stability_study(history, reference, settings)
+    # 300, 600, 900, 1200 customers at months 0..3; month 3 is the last leaving 3 months
+    assert sorted(set(study["t0"])) == [date(2018, 3, 1), date(2018, 4, 1)]
+    assert study.groupby("t0")["month_offset"].max().tolist() == [4, 3]
+    one = stability(stability_min_origin_customers=850, stability_t0="2018-04-01")
+    assert set(run_stability_study(history, reference, one)["t0"]) == {date(2018, 4, 1)}
+    with pytest.raises(ValueError, match="rebuild int_stability_reference_model"):
+        run_stability_study(history, reference, stability(stability_t0="2018-03-01"))
 
 
 def test_an_explicit_t0_must_be_a_snapshot_date(model: SegmentModel) -> None:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from maintenance_histories import FEATURES, SEED, T0, groups, month, stack_months
+from contract_sql import contract_row, run_contract_models
+from maintenance_histories import FEATURES, SEED, T0, groups, jump_history, month, stack_months
 
-from olist_segmentation.maintenance.contract import ContractThresholds, maintenance_contract
 from olist_segmentation.maintenance.reference import StudyOptions, fit_reference_model
 from olist_segmentation.maintenance.study import stability_columns, stability_study
 from olist_segmentation.segmentation.transform import fit_transform
@@ -36,69 +36,89 @@ def study(
     )
 
 
-def contract(stability: pd.DataFrame, threshold: float = 0.8) -> pd.Series:
-    thresholds = ContractThresholds(ari_threshold=threshold)
-    frame = maintenance_contract(stability, thresholds=thresholds, computed_on=date(2024, 1, 31))
-    return frame.iloc[0]
-
-
-def test_static_history_never_decays(static_study: pd.DataFrame) -> None:
+def test_static_history_keeps_the_whole_window_with_a_floor_near_one(
+    static_study: pd.DataFrame,
+) -> None:
     assert list(static_study.columns) == stability_columns(FEATURES)
     assert static_study["month_offset"].tolist() == [1, 2, 3, 4, 5]
     assert static_study["snapshot_date"].tolist() == [month(m) for m in range(1, 6)]
-    assert (static_study["t0"] == T0).all()
     assert static_study["ari_frozen_vs_refit"].tolist() == pytest.approx([1.0] * 5)
     assert (static_study["changed_share"] == 0.0).all()
     assert static_study["max_share_drift"].tolist() == pytest.approx([0.0] * 5)
-    assert (static_study["segment_shares"] == static_study["segment_shares_t0"]).all()
     for column in ["psi_recency_days", "psi_monetary", "max_psi"]:
         assert static_study[column].tolist() == pytest.approx([0.0] * 5, abs=1e-12)
-    assert (static_study["new_customer_share"] == 0.0).all()
-    assert (static_study["customer_count"] == 450).all()
-    assert (static_study["sampled_customer_count"] == 450).all()
     assert (static_study["known_at_t0_customer_count"] == 450).all()
-    # three tight, well separated groups: other seeds find the same partition
-    assert static_study["noise_floor_ari"].min() > 0.99
-    assert static_study["noise_floor_ari_t0"].iloc[0] > 0.99
+    # three tight, well separated groups: other samples and other seeds find the same partition
+    assert static_study["noise_floor_ari_low"].min() > 0.99
+    assert static_study["noise_floor_seed_ari"].min() > 0.99
 
-    row = contract(static_study)
+    row = contract_row(static_study)
     assert row["recommended_retrain_months"] == 5
+    assert (row["retrain_months_low"], row["retrain_months_high"]) == (5, 5)
     assert bool(row["ari_never_below_threshold"])
-    assert pd.isna(row["first_month_below_threshold"])
+    assert row["noise_floor_ari"] > 0.99
     assert row["drift_alerts"] == "none"
     assert "capped by the history" in row["caveats"]
+    assert row["contract_summary"] == "retrain every 5 months (range 5–5 over 1 starting months)"
 
 
-def test_drifting_clusters_decay_after_month_two(drifting_study: pd.DataFrame) -> None:
-    ari = drifting_study.set_index("month_offset")["ari_frozen_vs_refit"]
-    assert len(drifting_study) == 7
-    assert ari.between(-1.0, 1.0).all()
-    assert ari[1] > 0.95 and ari[2] > 0.8
-    assert (ari.loc[3:] < 0.8).all()
-    # from month 3 group A (a third of the t0 customers) is labelled as group B
-    changed = drifting_study.set_index("month_offset")["changed_share"]
-    assert changed[1] == pytest.approx(0.0, abs=0.01)
-    assert changed[3] == pytest.approx(1 / 3, abs=0.02)
-    assert drifting_study.set_index("month_offset")["max_share_drift"][3] > 0.2
-    # recency moved, monetary of the old customers did not (newcomers only add a far tail)
-    assert (drifting_study["psi_recency_days"] > 0.25).all()
-    assert (drifting_study["max_psi_feature"] == "recency_days").all()
-    # 20 newcomers per month on top of 600 known customers
-    expected_new = [20 * m / (600 + 20 * m) for m in range(1, 8)]
-    assert drifting_study["new_customer_share"].tolist() == pytest.approx(expected_new)
-    assert drifting_study["known_at_t0_customer_count"].tolist() == [600] * 7
-    assert drifting_study["noise_floor_ari"].between(-1.0, 1.0).all()
-
-    row = contract(drifting_study)
-    assert row["recommended_retrain_months"] == 2
-    assert row["first_month_below_threshold"] == 3
+def test_clusters_that_move_after_month_three_give_a_three_month_interval() -> None:
+    history = jump_history(jump_month=4, months=9)
+    result = study(history, max_months=8)
+    ari = result.set_index("month_offset")["ari_frozen_vs_refit"]
+    assert (ari.loc[1:3] > 0.99).all()
+    assert (ari.loc[4:] < 0.8).all()
+    # the decay is drift, not noise: the floor stays near 1 at every date
+    assert result["noise_floor_ari_low"].min() > 0.95
+    row = contract_row(result)
+    assert row["recommended_retrain_months"] == 3
+    assert row["first_month_below_threshold"] == 4
     assert not bool(row["ari_never_below_threshold"])
-    assert row["studied_month_count"] == 7
-    assert row["t0"] == T0 and row["computed_on"] == date(2024, 1, 31)
-    assert "recency_days: PSI >= 0.25 from month 1" in row["drift_alerts"]
-    assert "segment shares: drift >= 0.05 from month 3" in row["drift_alerts"]
-    assert "retrain when < 0.8" in row["monitoring"]
-    assert "make build" in row["retrain_command"]
+    assert "segment shares: median drift over origins >= 0.05 from month 4" in row["drift_alerts"]
+
+
+@pytest.mark.parametrize(("origin_share", "expected"), [(0.8, 2), (0.7, 3), (0.25, 5)])
+def test_several_origins_give_the_range_and_the_share_rule(
+    origin_share: float, expected: int
+) -> None:
+    """The jump is at month 6: origins at months 0..3 hold 5, 4, 3 and 2 months."""
+    history = jump_history(jump_month=6, months=10)
+    result = study(history, t0=[month(m) for m in range(4)], max_months=12)
+    assert result.groupby("t0")["month_offset"].max().tolist() == [9, 8, 7, 6]
+    models = run_contract_models(result, stability_origin_share=origin_share)
+    by_origin = models["maintenance_contract_by_origin"].set_index("t0")["retrain_months"]
+    assert by_origin.tolist() == [5, 4, 3, 2]
+    row = models["maintenance_contract"].iloc[0]
+    assert row["origin_count"] == 4
+    assert (row["retrain_months_low"], row["retrain_months_high"]) == (2, 5)
+    assert row["recommended_retrain_months"] == expected
+    assert row["contract_summary"] == (
+        f"retrain every {expected} months (range 2–5 over 4 starting months)"
+    )
+    by_month = models["maintenance_contract_by_month"].set_index("month_offset")
+    assert by_month.loc[3, "holding_origin_share"] == pytest.approx(0.75)
+    assert by_month.loc[9, "origin_count"] == 1
+
+
+def test_the_refit_of_a_date_is_shared_by_every_origin_reaching_it() -> None:
+    history = jump_history(jump_month=6, months=10)
+    messages: list[str] = []
+    result = stability_study(
+        history,
+        features=FEATURES,
+        log1p_features=[],
+        k=3,
+        seed=SEED,
+        t0=[month(0), month(2)],
+        options=StudyOptions(max_months=12, n_noise_seeds=1),
+        progress=messages.append,
+    )
+    refits = [m for m in messages if m.startswith("refit ")]
+    assert len(refits) == 10, "months 0..9 refitted once each"
+    same_date = result[result["snapshot_date"] == month(7)]
+    assert same_date["noise_floor_ari"].nunique() == 1
+    assert messages[-1].startswith("study done: 2 origin(s), 16 (t0, month) rows")
+    assert "study time" in messages[-1]
 
 
 def test_frozen_scaler_comes_from_t0_only() -> None:
@@ -162,10 +182,10 @@ def test_study_reports_progress_and_respects_max_months(static_history: pd.DataF
         progress=messages.append,
     )
     assert result["month_offset"].tolist() == [1, 2]
-    assert messages[0].startswith("t0 2017-01-01")
-    assert "fitted on 450 of 450 customers" in messages[0]
-    assert messages[1].startswith("month 1/2:") and "customers=450" in messages[1]
-    assert messages[2].startswith("month 2/2:") and "elapsed" in messages[2]
+    assert messages[0].startswith("refit 2017-01-01: 450 customers, 450 sampled")
+    origin = next(m for m in messages if m.startswith("t0 2017-01-01 (origin 1/1)"))
+    assert "fitted on 450 of 450 customers" in origin and "elapsed" in origin
+    assert messages[-1].startswith("study done: 1 origin(s), 2 (t0, month) rows, 3 dates")
 
 
 def test_psi_features_may_differ_from_model_features(static_history: pd.DataFrame) -> None:

@@ -1,0 +1,181 @@
+"""Nightly builds into one warehouse on data cut at consecutive days, then a retrain months later.
+
+Each day the export is what the business had that morning: orders purchased before the day, an
+order delivered only later still shown as shipped, reviews answered before the day. The nightly
+job (the atomic build, as `make build` runs it) must keep the champion, move exactly the customers
+whose own features crossed a frozen boundary, and record only those moves; a retrain must keep the
+ids of the segments that persist.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from dbt_harness import REPO_ROOT, generate_demo_data
+
+from olist_segmentation.demo.cut import cut_at, read_raw
+from olist_segmentation.segmentation.model import SegmentModel
+
+NIGHTLY_CUSTOMERS = 3000
+FEATURE_COLUMNS = ["recency_days", "frequency", "monetary"]
+
+
+def nightly_build(data_dir: Path, warehouse: Path, *extra: str) -> None:
+    """What the scheduled job runs: the atomic build into the one warehouse."""
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(REPO_ROOT),
+        "OLIST_DATA_DIR": str(data_dir),
+        "OLIST_DUCKDB_PATH": str(warehouse),
+        "OLIST_EXPORT_DIR": str(warehouse.parent / "exports"),
+        "DBT_TARGET_PATH": str(warehouse.parent / "target"),
+        "DBT_LOG_PATH": str(warehouse.parent / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    completed = subprocess.run(
+        [sys.executable, "-m", "olist_segmentation.build", *extra],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, (completed.stdout + completed.stderr)[-4000:]
+
+
+def read(warehouse: Path, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.sql(sql).df()
+
+
+def state(warehouse: Path) -> dict[str, pd.DataFrame]:
+    return {
+        "segments": read(warehouse, "select * from marts.customer_segments"),
+        "rfm": read(warehouse, "select * from marts.customer_rfm"),
+        "champion": read(warehouse, "select * from marts.segment_centroids"),
+        "registry": read(warehouse, "select * from marts.segment_models"),
+        "snapshot": read(warehouse, "select * from marts.customer_segments_snapshot"),
+    }
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    root = tmp_path_factory.mktemp("nightly")
+    full = generate_demo_data(root / "full", NIGHTLY_CUSTOMERS, seed=5)
+    last = pd.to_datetime(read_raw(full, "olist_orders_dataset")["order_purchase_timestamp"]).max()
+    first_day = (last - pd.Timedelta(days=150)).date()
+    warehouse = root / "warehouse" / "olist.duckdb"
+    warehouse.parent.mkdir()
+    days = [first_day, first_day + timedelta(days=1), first_day + timedelta(days=2)]
+    states = []
+    for day in days:
+        nightly_build(cut_at(full, day, root / f"cut_{day}"), warehouse)
+        states.append(state(warehouse))
+    retrain_day = first_day + timedelta(days=120)
+    nightly_build(
+        cut_at(full, retrain_day, root / f"cut_{retrain_day}"),
+        warehouse,
+        "--vars",
+        "{segment_retrain: true}",
+    )
+    states.append(state(warehouse))
+    monitoring = read(warehouse, "select * from marts.segment_model_monitoring order by built_at")
+    lineage = read(warehouse, "select * from marts.segment_model_lineage")
+    transitions = read(warehouse, "select * from marts.segment_snapshot_transitions")
+    return {
+        "states": states,
+        "monitoring": monitoring,
+        "lineage": lineage,
+        "transitions": transitions,
+    }
+
+
+def _stayers(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> pd.Index:
+    """Customers whose counted orders did not change between two nights."""
+    keys = ["customer_unique_id", "frequency", "monetary", "first_purchase_at", "last_purchase_at"]
+    joined = before["rfm"][keys].merge(after["rfm"][keys], on=keys)
+    return pd.Index(joined["customer_unique_id"])
+
+
+@pytest.mark.dbt
+def test_nights_without_a_retrain_keep_the_model_version(nights: dict[str, object]) -> None:
+    states = nights["states"]
+    versions = [set(s["segments"]["model_version"]) for s in states[:3]]
+    assert versions[0] == versions[1] == versions[2] and len(versions[0]) == 1
+    registry = states[2]["registry"]
+    assert len(registry) == 1 and registry["status"].tolist() == ["champion"]
+    monitoring = nights["monitoring"]
+    assert monitoring["retrain_due"].tolist()[:3] == [True, False, False]
+    assert monitoring["reason"].tolist()[0] == "first build"
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize("night", [1, 2])
+def test_only_customers_whose_features_crossed_a_frozen_boundary_move(
+    nights: dict[str, object], night: int
+) -> None:
+    before, after = nights["states"][night - 1], nights["states"][night]
+    champion = SegmentModel.from_table(after["champion"])
+    stayers = _stayers(before, after)
+    assert len(stayers) > NIGHTLY_CUSTOMERS // 4
+    rfm_before = before["rfm"].set_index("customer_unique_id").loc[stayers].reset_index()
+    rfm_after = after["rfm"].set_index("customer_unique_id").loc[stayers].reset_index()
+    expected_moves = set(stayers[champion.predict(rfm_before) != champion.predict(rfm_after)])
+    segment_before = before["segments"].set_index("customer_unique_id")["segment_id"]
+    segment_after = after["segments"].set_index("customer_unique_id")["segment_id"]
+    actual_moves = set(
+        stayers[segment_before.loc[stayers].to_numpy() != segment_after.loc[stayers].to_numpy()]
+    )
+    assert actual_moves == expected_moves
+    # and the snapshot grew by the moves and the new customers only
+    new_customers = set(after["segments"]["customer_unique_id"]) - set(
+        before["segments"]["customer_unique_id"]
+    )
+    common = segment_before.index.intersection(segment_after.index)
+    all_moves = int((segment_before.loc[common] != segment_after.loc[common]).sum())
+    added = len(after["snapshot"]) - len(before["snapshot"])
+    assert added == len(new_customers) + all_moves
+
+
+@pytest.mark.dbt
+def test_moves_are_real_moves_with_their_cause(nights: dict[str, object]) -> None:
+    transitions = nights["transitions"]
+    assert (transitions["from_segment_id"] != transitions["to_segment_id"]).all()
+    assert set(transitions["move_cause"]) <= {"behaviour", "retrain"}
+
+
+@pytest.mark.dbt
+def test_a_retrain_keeps_the_ids_of_persisting_segments(nights: dict[str, object]) -> None:
+    before, after = nights["states"][2], nights["states"][3]
+    registry = after["registry"].set_index("model_version")
+    assert len(registry) == 2
+    assert sorted(registry["status"]) == ["champion", "retired"]
+    new_version = registry.index[registry["status"] == "champion"][0]
+    old_version = registry.index[registry["status"] == "retired"][0]
+    assert registry.loc[new_version, "promoted_because"] == "forced"
+    assert set(after["segments"]["model_version"]) == {new_version}
+    lineage = nights["lineage"]
+    lineage = lineage[lineage["model_version"] == new_version]
+    kept = lineage.dropna(subset=["previous_segment_id"])
+    assert len(kept) >= 1
+    assert (kept["previous_model_version"] == old_version).all()
+    assert (kept["previous_segment_id"].astype(int) == kept["segment_id"]).all()
+    old_names = (
+        before["champion"].drop_duplicates("segment_id").set_index("segment_id")["segment_name"]
+    )
+    new_names = (
+        after["champion"].drop_duplicates("segment_id").set_index("segment_id")["segment_name"]
+    )
+    for segment_id in kept["segment_id"].astype(int):
+        assert new_names[segment_id] == old_names[segment_id]
+    fresh = lineage[lineage["previous_segment_id"].isna()]
+    assert (fresh["segment_id"] > old_names.index.max()).all()
+    assert np.isfinite(kept["match_distance"]).all()
