@@ -12,8 +12,6 @@ time; then the same for a forced retrain on the last day.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -21,30 +19,15 @@ from pathlib import Path
 
 import duckdb
 
+from olist_segmentation.build import run_build_process
 from olist_segmentation.demo.cut import cut_at
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def build(data: Path, warehouse: Path, *extra: str) -> float:
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(REPO_ROOT),
-        "OLIST_DATA_DIR": str(data),
-        "OLIST_DUCKDB_PATH": str(warehouse),
-        "OLIST_EXPORT_DIR": str(warehouse.parent / "exports"),
-        "DBT_TARGET_PATH": str(warehouse.parent / "target"),
-        "DBT_LOG_PATH": str(warehouse.parent / "logs"),
-    }
     started = time.perf_counter()
-    completed = subprocess.run(
-        [sys.executable, "-m", "olist_segmentation.build", *extra],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = run_build_process(data_dir=data, warehouse=warehouse, dbt_args=extra)
     if completed.returncode != 0:
         raise SystemExit(completed.stderr[-3000:])
     return time.perf_counter() - started
@@ -56,15 +39,15 @@ def night_figures(
     """The night's verdict and counts. The snapshot only grows by moves and new customers, and
     customers never disappear from a growing export, so moves = rows added - new customers."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        monitoring = con.sql(
+        monitoring = con.execute(
             "select champion_model_version, retrain_due, coalesce(reason, '') as reason, "
             "is_promoted, reference_date from marts.segment_model_monitoring "
             "order by built_at desc limit 1"
         ).fetchone()
-        snapshot_rows = con.sql("select count(*) from marts.customer_segments_snapshot").fetchone()[
-            0
-        ]
-        customers = con.sql("select count(*) from marts.customer_segments").fetchone()[0]
+        snapshot_rows = con.execute(
+            "select count(*) from marts.customer_segments_snapshot"
+        ).fetchone()[0]
+        customers = con.execute("select count(*) from marts.customer_segments").fetchone()[0]
     return {
         "champion": monitoring[0],
         "retrain_due": monitoring[1],

@@ -4,7 +4,8 @@
     orders:         a relation shaped like int_orders_enriched, with known_delivered_at and its
                     per-person running columns delivered_order_number, new_category_count and
                     main_payment_type_to_date.
-    reviews:        a relation with one row per review: order_id, review_score, answered_at.
+    reviews:        a relation shaped like stg_olist__order_reviews (one row per review: order_id,
+                    review_score, review_answered_at, review_created_at).
     snapshot_dates: a relation with one column `snapshot_date` (date).
 
     The as-of rule: features are what the business knew at the snapshot date S.
@@ -39,7 +40,8 @@
             avg(reviews.review_score) as review_score
         from {{ snapshot_dates }} as snapshot_dates
         inner join {{ reviews }} as reviews
-            on reviews.answered_at < snapshot_dates.snapshot_date
+            -- a review without an answer time counts from its creation
+            on coalesce(reviews.review_answered_at, reviews.review_created_at) < snapshot_dates.snapshot_date
         group by snapshot_dates.snapshot_date, reviews.order_id
     ),
 

@@ -339,6 +339,31 @@ def table_checksums(
     return checksums
 
 
+def run_build_process(
+    *, data_dir: Path, warehouse: Path, dbt_args: Sequence[str] = ()
+) -> subprocess.CompletedProcess[str]:
+    """Run this module in a child process on ``data_dir`` into ``warehouse``, as a nightly job
+    does; exports, target and logs go beside the warehouse."""
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(Path(__file__).resolve().parents[2]),
+        "OLIST_DATA_DIR": str(data_dir),
+        "OLIST_DUCKDB_PATH": str(warehouse),
+        "OLIST_EXPORT_DIR": str(warehouse.parent / "exports"),
+        "DBT_TARGET_PATH": str(warehouse.parent / "target"),
+        "DBT_LOG_PATH": str(warehouse.parent / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "olist_segmentation.build", *dbt_args],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     dbt_args = list(sys.argv[1:] if argv is None else argv)
     if dbt_args[:1] in (["-h"], ["--help"]):

@@ -126,3 +126,16 @@ def previous_rows(connection: Any, this: Any) -> pd.DataFrame | None:
         return connection.sql(f"select * from {this}").df()
     except duckdb.CatalogException:
         return None
+
+
+def rows_kept_without_retrain(
+    connection: Any, this: Any, decision: pd.DataFrame
+) -> pd.DataFrame | None:
+    """The model's previous rows when this build keeps the champion (no retrain due), else None.
+
+    ``decision`` is int_segment_retrain_decision; the model must ``dbt.ref`` it itself, since dbt
+    finds a Python model's dependencies in the model's own code.
+    """
+    if bool(decision["retrain_due"].iloc[0]):
+        return None
+    return previous_rows(connection, this)

@@ -9,9 +9,6 @@ ids of the segments that persist.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,8 +16,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from dbt_harness import REPO_ROOT, generate_demo_data
+from dbt_harness import generate_demo_data
 
+from olist_segmentation.build import run_build_process
 from olist_segmentation.demo.cut import cut_at, read_raw
 from olist_segmentation.segmentation.model import SegmentModel
 
@@ -30,24 +28,7 @@ FEATURE_COLUMNS = ["recency_days", "frequency", "monetary"]
 
 def nightly_build(data_dir: Path, warehouse: Path, *extra: str) -> None:
     """What the scheduled job runs: the atomic build into the one warehouse."""
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(REPO_ROOT),
-        "OLIST_DATA_DIR": str(data_dir),
-        "OLIST_DUCKDB_PATH": str(warehouse),
-        "OLIST_EXPORT_DIR": str(warehouse.parent / "exports"),
-        "DBT_TARGET_PATH": str(warehouse.parent / "target"),
-        "DBT_LOG_PATH": str(warehouse.parent / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    completed = subprocess.run(
-        [sys.executable, "-m", "olist_segmentation.build", *extra],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = run_build_process(data_dir=data_dir, warehouse=warehouse, dbt_args=extra)
     assert completed.returncode == 0, (completed.stdout + completed.stderr)[-4000:]
 
 

@@ -221,3 +221,14 @@ def test_missing_table_exits_2_and_names_it(tmp_path, capsys):
     assert "marts.customer_rfm," not in error  # present, so not listed
     assert "run `make build` first" in error
     assert set(REQUIRED_TABLES) >= {"marts.segment_rules", "marts.data_quality"}
+
+
+def test_nightly_operation_shows_the_champion_and_the_last_verdict(report_html, demo_build):
+    champion, reason = demo_build.query(
+        "select model_version, promoted_because from marts.segment_models where status = 'champion'"
+    )[0]
+    section = report_html[report_html.index('id="operations"') :]
+    assert ">Nightly operation</h" in section
+    assert f"Champion {champion}" in section
+    assert f"because: {reason}" in section
+    assert ">Last monitoring row</" in section

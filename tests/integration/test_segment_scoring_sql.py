@@ -70,7 +70,7 @@ def test_model_reading_a_missing_column_fails_in_one_line(
     work_dir.mkdir()
     shutil.copy(demo_build.warehouse, work_dir / "olist.duckdb")
     with duckdb.connect(str(work_dir / "olist.duckdb")) as connection:
-        (version,) = connection.sql(
+        (version,) = connection.execute(
             "select any_value(model_version) from marts.segment_centroids"
         ).fetchone()
         connection.execute(

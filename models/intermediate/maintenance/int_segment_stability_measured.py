@@ -10,17 +10,16 @@ from olist_segmentation.maintenance.steps import run_stability_study, stability_
 from olist_segmentation.progress import stderr_progress
 from olist_segmentation.segmentation.model import SegmentModel
 from olist_segmentation.settings import load_settings
-from olist_segmentation.warehouse import previous_rows
+from olist_segmentation.warehouse import rows_kept_without_retrain
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     # the study follows the champion: a build that keeps the champion keeps its rows
     decision = dbt.ref("int_segment_retrain_decision").df()
-    if not bool(decision["retrain_due"].iloc[0]):
-        kept = previous_rows(session, dbt.this)
-        if kept is not None:
-            return kept
+    kept = rows_kept_without_retrain(session, dbt.this, decision)
+    if kept is not None:
+        return kept
     settings = load_settings(dbt.config.get("settings")).stability
     reference = SegmentModel.from_relation(
         dbt.ref("int_stability_reference_model"), source="int_stability_reference_model"

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_segment_champion_previous') }}
 -- depends_on: {{ ref('int_segment_feature_psi') }}
 {# Whether this build retrains the segment model, and why: one row.
 

@@ -12,14 +12,6 @@ order_reviews as (
     select * from {{ ref('stg_olist__order_reviews') }}
 ),
 
-reviews as (
-    select
-        order_id,
-        review_score,
-        coalesce(review_answered_at, review_created_at) as answered_at
-    from order_reviews
-),
-
 states as (
     select * from {{ ref('brazil_states') }}
 ),
@@ -59,7 +51,7 @@ reference_dates as (
 ),
 
 customer_features as (
-    {{ customer_rfm_as_of('orders', 'reviews', 'reference_dates') }}
+    {{ customer_rfm_as_of('orders', 'order_reviews', 'reference_dates') }}
 ),
 
 labelled as (

@@ -12,14 +12,6 @@ order_reviews as (
     select * from {{ ref('stg_olist__order_reviews') }}
 ),
 
-reviews as (
-    select
-        order_id,
-        review_score,
-        coalesce(review_answered_at, review_created_at) as answered_at
-    from order_reviews
-),
-
 reference as (
     select distinct reference_date from {{ ref('customer_rfm') }}
 ),
@@ -41,7 +33,7 @@ snapshot_dates as (
 ),
 
 customer_features as (
-    {{ customer_rfm_as_of('orders', 'reviews', 'snapshot_dates') }}
+    {{ customer_rfm_as_of('orders', 'order_reviews', 'snapshot_dates') }}
 ),
 
 final as (
