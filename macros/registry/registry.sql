@@ -86,3 +86,13 @@
     {{ "union all" if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#- How many model versions a model table holds, read when the node runs (0 before it exists). -#}
+{% macro model_version_count(model_relation) -%}
+    {%- if not execute or load_relation(model_relation) is none -%}
+        {{ return(0) }}
+    {%- endif -%}
+    {%- set rows = run_query("select count(distinct model_version) from " ~ model_relation) -%}
+    {{ return(rows.columns[0].values()[0]) }}
+{%- endmacro %}

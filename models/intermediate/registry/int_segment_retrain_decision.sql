@@ -11,7 +11,10 @@
 {%- set registry = previous_build_table('segment_models') -%}
 {%- set bins = previous_build_table('segment_model_reference_bins') -%}
 {%- set contract = previous_build_table('maintenance_contract') -%}
-{%- set has_champion = registry is not none and bins is not none -%}
+{#- the champion as int_segment_champion_previous read it; a compile without a build between
+    (dbt docs generate after a first build) sees an empty one and must not score with it -#}
+{%- set has_champion = registry is not none and bins is not none
+    and model_version_count(ref('int_segment_champion_previous')) == 1 -%}
 {%- set import_file = var('segment_import_model_file') -%}
 
 with
