@@ -122,10 +122,10 @@ reasons as (
         checks.*,
         today.reference_date,
         case
-            when checks.champion_model_version is null then 'first build'
             {%- if import_file %}
             when true then 'imported from {{ import_file }}'
             {%- endif %}
+            when checks.champion_model_version is null then 'first build'
             {%- if var('segment_retrain_blocked') %}
             when true then null
             {%- endif %}
