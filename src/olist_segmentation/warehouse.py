@@ -116,21 +116,21 @@ def _query(connection: Any, query: str, **relations: Any) -> pd.DataFrame:
     return connection.sql(query.format_map(subqueries)).df()
 
 
-def previous_rows(connection: Any, this: Any) -> pd.DataFrame | None:
-    """The rows a model's table held before this build, or None if it does not exist yet.
+def previous_rows(connection: Any, this: Any) -> Any | None:
+    """The rows a model's table held before this build (a DuckDB relation), or None if it does
+    not exist yet.
 
     Expensive models that depend only on the champion return these when the champion did not
-    change, so a nightly build refits nothing.
+    change, so a nightly build refits nothing. A relation, not a DataFrame: the table is copied
+    in DuckDB with its exact types (a pandas round trip would turn dates into timestamps).
     """
     try:
-        return connection.sql(f"select * from {this}").df()
+        return connection.sql(f"select * from {this}")
     except duckdb.CatalogException:
         return None
 
 
-def rows_kept_without_retrain(
-    connection: Any, this: Any, decision: pd.DataFrame
-) -> pd.DataFrame | None:
+def rows_kept_without_retrain(connection: Any, this: Any, decision: pd.DataFrame) -> Any | None:
     """The model's previous rows when this build keeps the champion (no retrain due), else None.
 
     ``decision`` is int_segment_retrain_decision; the model must ``dbt.ref`` it itself, since dbt

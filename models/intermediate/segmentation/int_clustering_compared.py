@@ -16,8 +16,10 @@ def model(dbt, session):
     settings = load_settings(dbt.config.get("settings")).segmentation
     segment_model = SegmentModel.from_relation(dbt.ref("segment_centroids"))
     kept = previous_rows(session, dbt.this)
-    if kept is not None and set(kept["model_version"]) == {segment_model.version}:
-        return kept
+    if kept is not None:
+        versions = {row[0] for row in kept.project("model_version").distinct().fetchall()}
+        if versions == {segment_model.version}:
+            return kept
     columns = ["customer_unique_id", *segment_model.features]
     rfm = read_columns(dbt.ref("customer_rfm"), columns, "customer_rfm")
     return comparison_segment_rows(run_comparison(rfm, segment_model, settings))
