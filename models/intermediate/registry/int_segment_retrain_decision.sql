@@ -122,7 +122,7 @@ reasons as (
         checks.*,
         today.reference_date,
         case
-            {%- if import_file %}
+        {%- if import_file %}
             when true then 'imported from {{ import_file }}'
             {%- endif %}
             when checks.champion_model_version is null then 'first build'
