@@ -227,12 +227,15 @@ def test_a_reader_on_the_old_warehouse_never_blocks_the_build_and_reads_old_data
         assert reader.stdin is not None and reader.stdout is not None
         status, old = reader.stdout.readline().strip().split(" ", 1)
         assert status == "ready"
+        # output to files: a pipe nobody drains while the build runs would stall it when full
+        build_output = (tmp_path / "build.out").open("w+")
+        build_errors = (tmp_path / "build.err").open("w+")
         builder = subprocess.Popen(
             build_command(FAST_SEGMENTATION),
             cwd=REPO_ROOT,
             env=build_env(other_data_dir, tmp_path),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=build_output,
+            stderr=build_errors,
             text=True,
         )
         reads_during_build = []
@@ -241,7 +244,11 @@ def test_a_reader_on_the_old_warehouse_never_blocks_the_build_and_reads_old_data
             reader.stdin.flush()
             reads_during_build.append(reader.stdout.readline().strip().split(" ", 1)[1])
             time.sleep(1)
-        stdout, stderr = builder.communicate()
+        builder.wait()
+        stdout = (tmp_path / "build.out").read_text()
+        stderr = (tmp_path / "build.err").read_text()
+        build_output.close()
+        build_errors.close()
         assert builder.returncode == 0, stdout[-3000:] + stderr[-2000:]
         reader.stdin.write("read\n")
         reader.stdin.flush()
