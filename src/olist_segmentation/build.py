@@ -5,7 +5,9 @@
 1. Fails fast if the warehouse is held by a writer (a read-write DuckDB connection elsewhere),
    naming the process and its PID. Read-only readers (BI tools, notebooks) do not block the build.
 2. Copies the warehouse to `<name>.building.duckdb` beside it (so snapshots keep their history)
-   and runs `dbt build` into that copy, passing extra arguments through.
+   and runs `dbt build` into that copy, passing extra arguments through: first the run that
+   decides whether to retrain, then the nightly path or the retrain path
+   (olist_segmentation.dbt_invocation).
 3. Only if dbt succeeds: writes the consumer marts as Parquet files into the export folder (each
    to a hidden temporary file in that folder), replaces the warehouse with the copy (`os.replace`,
    atomic on one file system) and moves each Parquet file into place (`os.replace` again), so a
@@ -25,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import re
 import shutil
@@ -36,6 +37,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import duckdb
+
+from olist_segmentation.dbt_invocation import BuildError, progress, run_dbt_builds
 
 # Marts that BI tools read, exported when they exist (some are built by later stages).
 CONSUMER_MARTS = (
@@ -53,18 +56,6 @@ _LOCK_HOLDER = re.compile(
     r"Conflicting lock is held in (?P<process>.+?) \(PID (?P<pid>\d+)\)"
     r"(?: by user (?P<user>[^.\s]+))?"
 )
-
-
-class BuildError(Exception):
-    """A build that must stop; the message is the one-line summary shown to the user."""
-
-    def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-def progress(message: str) -> None:
-    print(f"[build] {message}", file=sys.stderr, flush=True)
 
 
 def warehouse_path() -> Path:
@@ -173,78 +164,11 @@ def prepare_building_copy(warehouse: Path, building: Path) -> None:
         progress(f"no warehouse at {warehouse} yet: building a new one in {building.name}")
 
 
-def dbt_executable() -> str:
-    beside_python = Path(sys.executable).parent / "dbt"
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("dbt")
-    if not found:
-        raise BuildError("dbt is not installed in this environment (run `make venv`)")
-    return found
-
-
-_EXCEPTION_LINE = re.compile(r"^[A-Z]\w*(Error|Exception): ")
-
-
-def condense_dbt_message(message: str) -> str:
-    """The line that says why: a Python exception's last line, else dbt's first detail line."""
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    exceptions = [line for line in lines if _EXCEPTION_LINE.match(line)]
-    if exceptions:
-        return exceptions[-1]
-    detail = [line for line in lines[1:] if not line.startswith(("Python model failed", "LINE "))]
-    return (detail or lines or ["no message"])[0]
-
-
-def summarise_dbt_failure(output_tail: Sequence[str], run_results: Path, started: float) -> str:
-    """One line naming what failed: from run_results.json, else dbt's 'Encountered an error'."""
-    if run_results.exists() and run_results.stat().st_mtime >= started:
-        try:
-            results = json.loads(run_results.read_text())["results"]
-        except (OSError, ValueError, KeyError):
-            results = []
-        failed = [r for r in results if r.get("status") in {"error", "fail", "runtime error"}]
-        # a failing model explains the tests that fail after it: name it first
-        failed.sort(key=lambda result: not str(result.get("unique_id")).startswith("model."))
-        if failed:
-            first = failed[0]
-            resource, name = str(first["unique_id"]).split(".")[0], str(first["unique_id"])
-            name = name.split(".")[2] if name.count(".") >= 2 else name
-            why = condense_dbt_message(str(first.get("message") or first["status"]))
-            more = f" (and {len(failed) - 1} more failure(s))" if len(failed) > 1 else ""
-            return f"{resource} {name}: {why[:400]}{more}"
-    lines = [line.strip() for line in output_tail]
-    for index, line in enumerate(lines):
-        if line.endswith("Encountered an error:"):
-            detail = [part for part in lines[index + 1 : index + 6] if part and part[0] != ">"]
-            return " ".join(detail)[:600]
-    meaningful = [line for line in lines if line]
-    return meaningful[-1][:400] if meaningful else "no output"
-
-
-def run_dbt_build(building: Path, dbt_args: Sequence[str]) -> None:
+def dbt_environment(building: Path) -> dict[str, str]:
     env = {**os.environ, "OLIST_DUCKDB_PATH": str(building)}
     if "DBT_PROFILES_DIR" not in env and Path("profiles.yml").exists():
         env["DBT_PROFILES_DIR"] = str(Path.cwd())
-    command = [dbt_executable(), "build", *dbt_args]
-    progress(f"running {' '.join(command[1:])} into {building.name}")
-    started = time.time()
-    tail: list[str] = []
-    with subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
-    ) as process:
-        assert process.stdout is not None
-        for line in process.stdout:
-            sys.stdout.write(line)
-            sys.stdout.flush()
-            tail.append(line.rstrip("\n"))
-            del tail[:-300]
-        returncode = process.wait()
-    if returncode != 0:
-        target = Path(env.get("DBT_TARGET_PATH", "target"))
-        summary = summarise_dbt_failure(tail, target / "run_results.json", started - 1)
-        raise BuildError(f"dbt build failed (exit code {returncode}): {summary}")
-    progress(f"dbt build succeeded in {time.time() - started:.0f} s")
+    return env
 
 
 def write_exports(building: Path, exports: Path) -> list[tuple[Path, Path]]:
@@ -299,7 +223,7 @@ def build(dbt_args: Sequence[str]) -> None:
         published = False
         try:
             prepare_building_copy(warehouse, building)
-            run_dbt_build(building, dbt_args)
+            run_dbt_builds(building, dbt_args, env=dbt_environment(building))
             written = write_exports(building, exports)
             publish(building, warehouse, written, exports)
             published = True

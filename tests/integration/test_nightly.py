@@ -9,6 +9,7 @@ ids of the segments that persist.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,10 +27,23 @@ NIGHTLY_CUSTOMERS = 3000
 FEATURE_COLUMNS = ["recency_days", "frequency", "monetary"]
 
 
-def nightly_build(data_dir: Path, warehouse: Path, *extra: str) -> None:
-    """What the scheduled job runs: the atomic build into the one warehouse."""
+def nightly_build(data_dir: Path, warehouse: Path, *extra: str) -> dict[str, set[str]]:
+    """What the scheduled job runs: the atomic build into the one warehouse.
+
+    Returns the nodes each of its dbt runs executed (run_results.<run>.json: decide, then
+    nightly or retrain), by name.
+    """
+    target = warehouse.parent / "target"
+    for previous in target.glob("run_results.*.json"):
+        previous.unlink()
     completed = run_build_process(data_dir=data_dir, warehouse=warehouse, dbt_args=extra)
     assert completed.returncode == 0, (completed.stdout + completed.stderr)[-4000:]
+    return {
+        path.name.split(".")[1]: {
+            result["unique_id"].split(".")[-1] for result in json.loads(path.read_text())["results"]
+        }
+        for path in target.glob("run_results.*.json")
+    }
 
 
 def read(warehouse: Path, sql: str) -> pd.DataFrame:
@@ -56,16 +70,18 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     warehouse = root / "warehouse" / "olist.duckdb"
     warehouse.parent.mkdir()
     days = [first_day, first_day + timedelta(days=1), first_day + timedelta(days=2)]
-    states = []
+    states, runs = [], []
     for day in days:
-        nightly_build(cut_at(full, day, root / f"cut_{day}"), warehouse)
+        runs.append(nightly_build(cut_at(full, day, root / f"cut_{day}"), warehouse))
         states.append(state(warehouse))
     retrain_day = first_day + timedelta(days=120)
-    nightly_build(
-        cut_at(full, retrain_day, root / f"cut_{retrain_day}"),
-        warehouse,
-        "--vars",
-        "{segment_retrain: true}",
+    runs.append(
+        nightly_build(
+            cut_at(full, retrain_day, root / f"cut_{retrain_day}"),
+            warehouse,
+            "--vars",
+            "{segment_retrain: true}",
+        )
     )
     states.append(state(warehouse))
     monitoring = read(warehouse, "select * from marts.segment_model_monitoring order by built_at")
@@ -73,6 +89,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     transitions = read(warehouse, "select * from marts.segment_snapshot_transitions")
     return {
         "states": states,
+        "runs": runs,
         "monitoring": monitoring,
         "lineage": lineage,
         "transitions": transitions,
@@ -96,6 +113,29 @@ def test_nights_without_a_retrain_keep_the_model_version(nights: dict[str, objec
     monitoring = nights["monitoring"]
     assert monitoring["retrain_due"].tolist()[:3] == [True, False, False]
     assert monitoring["reason"].tolist()[0] == "first build"
+
+
+@pytest.mark.dbt
+def test_a_night_without_a_retrain_runs_no_fit(nights: dict[str, object]) -> None:
+    """The build decides first, then runs the nightly path: scoring, no search, fit or study."""
+    retrain_only = {
+        "segment_model_selection",
+        "int_segment_model_fitted",
+        "int_clustering_compared",
+        "customer_rfm_history",
+        "int_segment_stability_measured",
+        "int_segment_surrogate_tree",
+    }
+    first, second, third, forced = nights["runs"]
+    for night in (second, third):
+        assert set(night) == {"decide", "nightly"}
+        assert "int_segment_retrain_decision" in night["decide"]
+        assert {"customer_segments", "segment_model_monitoring"} <= night["nightly"]
+        assert not retrain_only & (night["decide"] | night["nightly"])
+    for night in (first, forced):
+        assert set(night) == {"decide", "retrain"}
+        assert {"int_segment_model_fitted", "int_segment_stability_measured"} <= night["retrain"]
+    assert "segment_model_selection" in first["retrain"]
 
 
 @pytest.mark.dbt
