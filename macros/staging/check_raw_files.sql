@@ -4,7 +4,10 @@
     that a bad drop fails in one clear message naming the file and what was expected, instead of a
     binder error deep inside a staging model.
 
-    For `dbt run` and `dbt build` it then reads every file to the end (about 2 s on the real data):
+    When the run builds a model that reads a raw file (a base_olist__ model), it then loads every
+    file, read to the end once, into the source's table (schema olist, every column as text): the
+    base models read those tables, never the files again, and on-run-end drops them (the base
+    models keep every raw row). While loading:
       - a truncated or corrupt file (e.g. an interrupted .csv.gz download) fails here, naming the file;
       - bytes that are not UTF-8 or a malformed CSV row fail here, naming the file, the data row
         (counted from 1 after the header, like source_row in stg_olist__rejects), the column and
@@ -14,7 +17,9 @@
     is reported through try_or_compiler_error with a message that says what to check.
 -#}
 {% macro check_raw_files() %}
-    {%- if execute and flags.WHICH in ['run', 'build', 'test', 'seed', 'snapshot', 'compile', 'show'] -%}
+    {#- a run or build that reads no raw file (e.g. the build's second run) has nothing to check -#}
+    {%- set reads_raw_files = olist_run_reads_raw_files() or flags.WHICH not in ['run', 'build'] -%}
+    {%- if execute and reads_raw_files and flags.WHICH in ['run', 'build', 'test', 'seed', 'snapshot', 'compile', 'show'] -%}
         {%- set started = modules.datetime.datetime.now() -%}
         {%- set data_dir = var('olist_data_dir') or env_var('OLIST_DATA_DIR', 'demo_data') -%}
         {%- set problems = [] -%}
@@ -38,14 +43,14 @@
                 {%- if header_problem -%}
                     {%- do problems.append(header_problem) -%}
                 {%- else -%}
-                    {%- do readable.append((file, expected_columns)) -%}
+                    {%- do readable.append((file, expected_columns, raw_table)) -%}
                 {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
         {%- if problems | length == 0 and flags.WHICH in ['run', 'build'] -%}
             {%- set total_rows = [] -%}
-            {%- for file, expected_columns in readable -%}
-                {%- set content_problem = olist_check_raw_file_content(file, expected_columns, total_rows) -%}
+            {%- for file, expected_columns, raw_table in readable -%}
+                {%- set content_problem = olist_load_raw_file(file, expected_columns, raw_table, total_rows) -%}
                 {%- if content_problem -%}
                     {%- do problems.append(content_problem) -%}
                 {%- endif -%}
@@ -54,7 +59,7 @@
             {%- if problems | length == 0 -%}
                 {%- set seconds = (modules.datetime.datetime.now() - started).total_seconds() -%}
                 {{ log(
-                    "Raw files checked: " ~ readable | length ~ " files, " ~ total_rows | sum ~ " data rows read to the end, "
+                    "Raw files checked: " ~ readable | length ~ " files, " ~ total_rows | sum ~ " data rows loaded, read to the end once, "
                     ~ "UTF-8 and well-formed (" ~ '%.1f' | format(seconds) ~ " s)",
                     info=true
                 ) }}
@@ -94,23 +99,42 @@
 {%- endmacro %}
 
 
+{#- Whether this run builds a model that reads a raw file (the base models): only then are the
+    files loaded. -#}
+{% macro olist_run_reads_raw_files() %}
+    {%- for unique_id in selected_resources if unique_id.startswith('model.' ~ project_name ~ '.base_olist__') -%}
+        {{ return(true) }}
+    {%- endfor -%}
+    {{ return(false) }}
+{% endmacro %}
+
+
+{#- The relation a raw table's source renders to (where olist_load_raw_file loads the file). -#}
+{% macro olist_raw_relation(raw_table) %}
+    {{ return(api.Relation.create(database=raw_table.database, schema=raw_table.schema, identifier=raw_table.identifier)) }}
+{% endmacro %}
+
+
 {#-
-    Reads one file to the end with DuckDB's rejects tables switched on, so that bad bytes or a
-    malformed row are reported with their position instead of raising. Returns a problem text, or ''.
-    Appends the file's data-row count to `row_counts`.
+    Loads one file, read to the end once, into its source's table, with DuckDB's rejects tables
+    switched on, so that bad bytes or a malformed row are reported with their position instead of
+    raising (storing every value as text makes DuckDB decode it: the UTF-8 check). Returns a
+    problem text, or ''. Appends the file's data-row count to `row_counts`.
 -#}
-{% macro olist_check_raw_file_content(file, expected_columns, row_counts) -%}
+{% macro olist_load_raw_file(file, expected_columns, raw_table, row_counts) -%}
+    {%- set relation = olist_raw_relation(raw_table) -%}
     {%- do run_query("drop table if exists temp.main.olist_raw_read_errors; drop table if exists temp.main.olist_raw_read_scans") -%}
-    {#- min(length(columns(*))) makes DuckDB decode every value: count(*) alone would skip the UTF-8 check. -#}
-    {%- set scan = try_or_compiler_error(
+    {%- do run_query("create schema if not exists " ~ relation.without_identifier()) -%}
+    {%- do try_or_compiler_error(
         olist_unreadable_file_message(file, expected_columns),
         run_query,
-        "select count(*) as data_rows, min(length(columns(*))) from " ~ olist_raw_csv(
+        "create or replace table " ~ relation ~ " as select * from " ~ olist_raw_csv(
             file,
             "ignore_errors = true, store_rejects = true, rejects_table = 'olist_raw_read_errors', rejects_scan = 'olist_raw_read_scans'"
         )
     ) -%}
-    {%- set data_rows = scan.columns[0].values()[0] -%}
+    {%- set scan = run_query("select count(*) as data_rows from " ~ relation) -%}
+{%- set data_rows = scan.columns[0].values()[0] -%}
     {%- set errors = run_query(
         "select error_type, line - 1 as data_row, line_byte_position, column_name,"
         ~ " left(replace(replace(csv_line, chr(13), ''), chr(10), ' '), 300) as csv_line,"
@@ -150,3 +174,26 @@
     {%- do row_counts.append(data_rows) -%}
     {{- return(problem[0] if problem else '') -}}
 {%- endmacro %}
+
+
+{#- on-run-end: drops the raw tables this run loaded (the base models keep every raw row), so that
+    the warehouse does not carry a second copy of the raw files. -#}
+{% macro drop_loaded_raw_files() %}
+    {{ return(adapter.dispatch('drop_loaded_raw_files', 'olist_segmentation')()) }}
+{% endmacro %}
+
+
+{% macro default__drop_loaded_raw_files() %}
+    {%- if execute and flags.WHICH in ['run', 'build'] and olist_run_reads_raw_files() -%}
+        {%- for raw_table in olist_raw_tables() -%}
+            {%- do run_query("drop table if exists " ~ olist_raw_relation(raw_table)) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    select 1 as raw_files_dropped
+{% endmacro %}
+
+
+{#- Spark: the raw tables are external tables over the files; they stay registered. -#}
+{% macro spark__drop_loaded_raw_files() %}
+    select 1 as raw_files_dropped
+{% endmacro %}

@@ -208,6 +208,7 @@
     {{ return({
         'name': node.name,
         'identifier': node.identifier,
+        'database': node.database,
         'schema': node.schema,
         'declared_in': node.original_file_path,
         'columns': columns,

@@ -1,8 +1,8 @@
 {#-
     on-run-start: make the raw Olist files readable by the sources, on any engine.
 
-    DuckDB (default): the sources read the CSVs themselves (`external_location` in
-    _olist__sources.yml); this only runs check_raw_files (missing / ambiguous files, missing columns).
+    DuckDB (default): check_raw_files checks the files (missing / ambiguous files, missing columns,
+    bad bytes, malformed rows) and loads each one, read once, into its source table olist.<file>.
     Spark: registers each file as an external CSV table `olist.<file name>` (what `source('olist',
     ...)` renders to on Spark), every column read as text like DuckDB's all_varchar, quoted line
     breaks kept (multiLine) and `.csv.gz` decompressed by Spark; with the same checks and messages.

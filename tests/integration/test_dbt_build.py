@@ -97,6 +97,28 @@ def test_demo_mart_has_one_row_per_person_not_per_order(demo_build: DbtResult) -
     assert people < customer_ids, "customer_id is per order, so people must be fewer"
 
 
+def test_demo_build_reads_each_raw_file_once(demo_build: DbtResult) -> None:
+    """on-run-start loads each file (the only read_csv of a build); base models read the loaded
+    tables, which on-run-end drops (the base tables keep every raw row)."""
+    compiled = demo_build.warehouse.parent / "target" / "compiled" / "olist_segmentation"
+    base_models = sorted(compiled.glob("models/staging/olist/base/base_olist__*.sql"))
+    assert len(base_models) == 8
+    for base_model in base_models:
+        sql = base_model.read_text()
+        assert "read_csv" not in sql.lower(), base_model.name
+        source_table = base_model.stem.removeprefix("base_olist__")
+        assert f'"olist"."olist_{source_table}' in sql or '"olist"."product_category' in sql, (
+            base_model.name
+        )
+    assert "files, " in demo_build.output and "data rows loaded, read to the end once" in (
+        demo_build.output
+    )
+    schemas = {row[0] for row in demo_build.query("select schema_name from duckdb_schemas()")}
+    assert "olist" not in schemas or not demo_build.query(
+        "select table_name from duckdb_tables() where schema_name = 'olist'"
+    )
+
+
 @pytest.mark.real_data
 def test_real_build_passes_every_dbt_test(real_build: DbtResult) -> None:
     assert real_build.returncode == 0, real_build.output[-5000:]
