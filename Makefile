@@ -118,7 +118,7 @@ BENCH_SCALES ?= real,1,10
 BENCH_WORK ?= /tmp/olist-bench
 BENCH_ARGS ?=
 
-bench: $(STAMP) ## dbt build vs a pandas notebook (BENCH_SCALES=real,1,10[,100]) -> bench/RESULTS.md
+bench: $(STAMP) ## Floor, first/nightly/retrain builds and a pandas notebook per scale (BENCH_SCALES=real,1,10[,100]) -> bench/RESULTS.md
 	$(PY) bench/run_bench.py --scales $(BENCH_SCALES) --work $(BENCH_WORK) --out bench/RESULTS.md $(BENCH_ARGS)
 
 clean: ## Remove generated files (warehouse, target, demo data, venv stays)

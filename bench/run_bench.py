@@ -1,4 +1,4 @@
-"""`make bench`: our dbt build against a pandas-notebook baseline (the driver is olist_bench/).
+"""`make bench`: the nightly atomic build vs a DuckDB floor and a pandas notebook (olist_bench/).
 
     python bench/run_bench.py --scales real,1,10[,100] --out bench/RESULTS.md \
         --work /tmp/olist-bench

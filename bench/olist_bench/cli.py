@@ -16,7 +16,9 @@ from olist_bench.settings import GIB, REPO_ROOT, log, psutil
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The options, with the derived ones (RSS limit in bytes, data root, list of scales)."""
-    parser = argparse.ArgumentParser(description="dbt build vs a pandas-notebook baseline.")
+    parser = argparse.ArgumentParser(
+        description="The atomic nightly build vs a DuckDB floor and a pandas notebook."
+    )
     parser.add_argument(
         "--scales",
         default="real,1,10",

@@ -1,8 +1,7 @@
-"""dbt runs: each on a fresh warehouse, profiled per node from run_results.json or its output."""
+"""dbt runs: their environment, their nodes (run_results.json or dbt's output), the warehouse."""
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import math
@@ -14,8 +13,7 @@ from typing import Any
 
 import duckdb
 
-from olist_bench.measure import Limits, Measured, run_measured
-from olist_bench.settings import ANSI_ESCAPE, BIN_DIR, GIB, REPO_ROOT, log
+from olist_bench.settings import ANSI_ESCAPE, REPO_ROOT, log
 
 
 def dbt_env(data_dir: Path, run_dir: Path, threads: int | None) -> dict[str, str]:
@@ -36,13 +34,12 @@ def dbt_env(data_dir: Path, run_dir: Path, threads: int | None) -> dict[str, str
     return env
 
 
-def read_run_results(target_dir: Path) -> dict[str, Any]:
-    """Per node: kind, name, status, seconds (from run_results.json and manifest.json)."""
-    path = target_dir / "run_results.json"
+def read_run_results(path: Path, manifest_path: Path) -> dict[str, Any]:
+    """Per node of one dbt run (``run_results*.json`` at ``path``): kind, name, file, status,
+    seconds; kinds and files from ``manifest.json`` (Python or SQL model)."""
     if not path.exists():
         return {"elapsed_s": math.nan, "nodes": []}
     results = json.loads(path.read_text())
-    manifest_path = target_dir / "manifest.json"
     nodes_meta: dict[str, Any] = {}
     if manifest_path.exists():
         nodes_meta = json.loads(manifest_path.read_text()).get("nodes", {})
@@ -64,6 +61,7 @@ def read_run_results(target_dir: Path) -> dict[str, Any]:
                 "unique_id": uid,
                 "name": meta.get("name") or ".".join(uid.split(".")[2:]),
                 "kind": kind,
+                "path": meta.get("original_file_path", ""),
                 "status": item["status"],
                 "seconds": round(float(item["execution_time"]), 3),
                 "started": min(stamps) if stamps else None,
@@ -71,6 +69,16 @@ def read_run_results(target_dir: Path) -> dict[str, Any]:
             }
         )
     return {"elapsed_s": float(results.get("elapsed_time", math.nan)), "nodes": nodes}
+
+
+def add_node_rss(nodes: list[dict[str, Any]], timeline: list[tuple[int, int]]) -> None:
+    """Set each node's ``peak_rss_bytes``: the peak RSS of the process tree while it ran."""
+    for node in nodes:
+        if node.get("started") is None:
+            continue
+        end = node.get("completed") or math.inf
+        during = [rss for second, rss in timeline if node["started"] - 1 <= second <= end]
+        node["peak_rss_bytes"] = max(during) if during else None
 
 
 def query_warehouse(path: Path, sql: str) -> list[tuple] | None:
@@ -84,53 +92,6 @@ def query_warehouse(path: Path, sql: str) -> list[tuple] | None:
     except duckdb.Error as exc:
         log(f"cannot query {path}: {exc}")
         return None
-
-
-def dbt_run(
-    label: str,
-    args: list[str],
-    *,
-    data_dir: Path,
-    scale_dir: Path,
-    opts: argparse.Namespace,
-    step: str,
-) -> tuple[Measured, dict[str, Any], Path]:
-    """``dbt ARGS`` on a fresh warehouse, target and log folder in ``scale_dir/label``.
-
-    Returns the measurement, the nodes' times (with the peak RSS of the build while each ran)
-    and the run's folder.
-    """
-    run_dir = scale_dir / label
-    shutil.rmtree(run_dir, ignore_errors=True)  # a fresh warehouse, target and logs every time
-    run_dir.mkdir(parents=True)
-    measured = run_measured(
-        label,
-        [str(BIN_DIR / "dbt"), *args],
-        scale_dir / "output",
-        step=step,
-        env=dbt_env(data_dir, run_dir, opts.threads),
-        limits=Limits(
-            timeout_s=opts.timeout_min * 60,
-            quiet_wait_s=opts.wait_quiet_min * 60,
-            rss_limit_bytes=opts.rss_limit_bytes,
-            min_free_disk_bytes=int(opts.min_free_disk_gib * GIB),
-            disk_path=run_dir,
-        ),
-    )
-    results = read_run_results(run_dir / "target")
-    if not results["nodes"]:  # stopped or crashed: dbt wrote no run_results.json
-        results["nodes"] = nodes_from_log(
-            measured.stdout(), measured.started_epoch, measured.started_epoch + measured.wall_s
-        )
-        results["nodes_source"] = "dbt output (no run_results.json)"
-    timeline = measured.rss_timeline
-    for node in results["nodes"]:
-        if node.get("started") is None:
-            continue
-        end = node.get("completed") or math.inf
-        during = [rss for second, rss in timeline if node["started"] - 1 <= second <= end]
-        node["peak_rss_bytes"] = max(during) if during else None
-    return measured, results, run_dir
 
 
 DBT_LINE = re.compile(

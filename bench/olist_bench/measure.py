@@ -15,6 +15,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,8 @@ class Measured:
     started_epoch: float = 0.0
     # (unix second, max RSS of the tree in that second): ties memory to the dbt nodes running
     rss_timeline: list[tuple[int, int]] = field(default_factory=list)
+    # (unix time, line) of each stderr line when asked for (the build's `[build]` progress)
+    stderr_lines: list[tuple[float, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -107,6 +110,14 @@ def _tail(out_path: Path, err_path: Path, lines: int = TAIL_LINES) -> str:
             parts.append(f"--- {path.suffix[1:]} (last {min(keep, len(text))} lines) ---")
             parts.extend(text[-keep:])
     return "\n".join(parts)
+
+
+def _copy_stamped(source: Any, sink: Any, lines: list[tuple[float, str]]) -> None:
+    """Copy ``source`` to ``sink`` line by line, noting when each line arrived."""
+    for raw in iter(source.readline, b""):
+        lines.append((time.time(), raw.decode(errors="replace").rstrip("\n")))
+        sink.write(raw)
+        sink.flush()
 
 
 def _tree(proc: Any) -> list[Any]:
@@ -243,11 +254,13 @@ def run_measured(
     step: str,
     env: dict[str, str] | None = None,
     limits: Limits | None = None,
+    stamp_stderr: bool = False,
 ) -> Measured:
     """Run ``command`` from the repo root; poll the RSS of its whole process tree.
 
     Its stdout and stderr go to ``log_dir/label.out`` and ``.err``; ``limits`` say how long to
-    wait for quiet CPUs first and when to stop the process group we started.
+    wait for quiet CPUs first and when to stop the process group we started. With
+    ``stamp_stderr`` each stderr line is also kept with its arrival time (``stderr_lines``).
     """
     limits = limits or Limits()
     waited = wait_for_quiet(limits.quiet_wait_s, step)
@@ -273,9 +286,15 @@ def run_measured(
             cwd=REPO_ROOT,
             env=env,
             stdout=out,
-            stderr=err,
+            stderr=subprocess.PIPE if stamp_stderr else err,
             start_new_session=True,
         )
+        reader = None
+        if stamp_stderr:
+            reader = threading.Thread(
+                target=_copy_stamped, args=(proc.stderr, err, result.stderr_lines), daemon=True
+            )
+            reader.start()
         try:
             if psutil is None:
                 proc.wait(timeout=limits.timeout_s or None)
@@ -296,6 +315,10 @@ def run_measured(
         except BaseException:
             _kill_group(proc)
             raise
+        finally:
+            if reader is not None:
+                proc.wait()
+                reader.join(timeout=30)
     result.wall_s = time.perf_counter() - started
     result.returncode = proc.wait()
     result.rss_timeline = sorted(timeline.items())

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from olist_bench.builds import group_seconds
 from olist_bench.settings import GIB, psutil
 
 
@@ -58,68 +59,85 @@ def int_text(value: Any) -> str:
     return "–" if value is None else f"{int(value):,}"
 
 
+#: The measured steps of a scale: record key -> its name in the report.
+STEPS = {
+    "floor": "floor (typed read + RFM)",
+    "build_first": "first build",
+    "build_nightly": "nightly build",
+    "build_retrain": "retrain build",
+    "baseline": "pandas (whole process)",
+}
+
+
+def _number(value: Any) -> float | None:
+    """A measured number, or None when missing or NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
 @dataclass
 class Metrics:
-    """The headline numbers of one scale, read from its record."""
+    """The headline numbers of one scale, read from its record.
+
+    ``wall``, ``rss`` and ``cpu`` are per step of :data:`STEPS`; a wall time is set only when the
+    step succeeded (and, for a build, took the path it should: a "nightly" that retrained is not
+    a nightly). The floor's wall time is the process's (DuckDB start-up included), like the others.
+    """
 
     scale: str
     factor: float | None
     n_orders: int | None = None
     n_customers: int | None = None
+    n_customers_floor: int | None = None
     n_customers_baseline: int | None = None
-    floor_s: float | None = None
-    rfm_s: float | None = None
-    rfm_exec_s: float | None = None
-    base_rfm_s: float | None = None
-    full_s: float | None = None
-    full_exec_s: float | None = None
-    base_total_s: float | None = None
-    base_wall_s: float | None = None
-    full_rss: int | None = None
-    base_rss: int | None = None
-    full_ok: bool = False
-    rfm_ok: bool = False
-    base_ok: bool = False
-    other_cores: list[float] = field(default_factory=list)
+    scan_s: float | None = None
+    wall: dict[str, float | None] = field(default_factory=dict)
+    rss: dict[str, int | None] = field(default_factory=dict)
     cpu: dict[str, float | None] = field(default_factory=dict)
+    decide_s: float | None = None  # raw -> RFM + decision: the nightly build's decide run
+    decide_exec_s: float | None = None
+    search_s: float | None = None  # segment_model_selection in the first build
+    search_retrain_s: float | None = None  # the same node in the forced retrain (no grid)
+    stability_s: float | None = None  # stability-study models in the retrain build
+    other_cores: list[float] = field(default_factory=list)
 
     @classmethod
     def of(cls, r: dict[str, Any]) -> Metrics:
         m = cls(r["scale"], r.get("factor"))
         m.n_orders = get_in(r, "raw_rows", "olist_orders_dataset")
         m.n_customers = r.get("customers_rfm")
+        m.n_customers_floor = get_in(r, "floor", "result", "customers")
         m.n_customers_baseline = get_in(r, "baseline", "result", "customers")
-        m.floor_s = get_in(r, "floor", "result", "total")
-        m.full_ok = bool(get_in(r, "dbt_full", "ok"))
-        m.rfm_ok = bool(get_in(r, "dbt_rfm", "ok"))
-        m.base_ok = bool(get_in(r, "baseline", "ok"))
-        if m.rfm_ok:
-            m.rfm_s = get_in(r, "dbt_rfm", "wall_s")
-            m.rfm_exec_s = get_in(r, "dbt_rfm", "elapsed_s")
-        if m.full_ok:
-            m.full_s = get_in(r, "dbt_full", "wall_s")
-            m.full_exec_s = get_in(r, "dbt_full", "elapsed_s")
-        m.full_rss = get_in(r, "dbt_full", "peak_rss_bytes")
-        m.base_rss = get_in(r, "baseline", "peak_rss_bytes")
-        if m.base_ok:
-            m.base_rfm_s = get_in(r, "baseline", "result", "raw_to_rfm")
-            m.base_total_s = get_in(r, "baseline", "result", "total")
-            m.base_wall_s = get_in(r, "baseline", "wall_s")
-        for step in ("floor", "dbt_full", "dbt_rfm", "baseline"):
-            cpu = get_in(r, step, "cpu_s")
-            m.cpu[step] = None if cpu is None or math.isnan(cpu) else cpu
-        for step in ("dbt_full", "dbt_rfm", "baseline"):
-            other = get_in(r, step, "other_cores")
-            if other is not None and not math.isnan(other):
+        if get_in(r, "scan", "ok"):
+            m.scan_s = _number(get_in(r, "scan", "wall_s"))
+        for step in STEPS:
+            valid = bool(get_in(r, step, "ok")) and get_in(r, step, "path_ok") is not False
+            m.wall[step] = _number(get_in(r, step, "wall_s")) if valid else None
+            m.rss[step] = get_in(r, step, "peak_rss_bytes") or None
+            m.cpu[step] = _number(get_in(r, step, "cpu_s")) if valid else None
+            other = _number(get_in(r, step, "other_cores"))
+            if other is not None and step != "floor":
                 m.other_cores.append(other)
+        if m.wall["build_nightly"] is not None:
+            m.decide_s = _number(get_in(r, "build_nightly", "phases", "run_wall_s", "decide"))
+            m.decide_exec_s = _number(get_in(r, "build_nightly", "runs", "decide", "elapsed_s"))
+        if get_in(r, "build_first", "ok"):
+            m.search_s = group_seconds(r.get("build_first"), "search (k, features)")
+        if m.wall["build_retrain"] is not None:
+            m.stability_s = group_seconds(r.get("build_retrain"), "stability study")
+            m.search_retrain_s = group_seconds(r.get("build_retrain"), "search (k, features)")
         return m
 
 
 def cell(record: dict[str, Any], step: str, value: str) -> str:
-    """``value`` for a step that succeeded, else why there is none (stopped, failed, not run)."""
+    """``value`` for a step that succeeded, else why there is none (stopped, failed, not run,
+    or a build that took another path than expected)."""
     run = record.get(step)
     if not run:
         return "–"
+    if run.get("ok") and run.get("path_ok") is False:
+        return f"took the {run.get('path')} path"
     if run.get("ok"):
         return value
     wall = run.get("wall_s") or 0.0
@@ -165,33 +183,30 @@ def machine_info() -> dict[str, str]:
     }
 
 
-def top_nodes(record: dict[str, Any], n_nodes: int = 10) -> list[dict[str, Any]]:
-    """The slowest nodes of the full build, slowest first."""
-    nodes = get_in(record, "dbt_full", "nodes") or []
+def top_nodes(entry: dict[str, Any] | None, n_nodes: int = 10) -> list[dict[str, Any]]:
+    """The slowest nodes over a build's dbt runs, slowest first (each with its run's label)."""
+    nodes = [
+        {**node, "run": label}
+        for label, run in ((entry or {}).get("runs") or {}).items()
+        for node in run["nodes"]
+    ]
     return sorted(nodes, key=lambda node: -node["seconds"])[:n_nodes]
 
 
-def nodes_at_peak(record: dict[str, Any]) -> list[str]:
-    """Names of the nodes of the full build running during the second of its peak RSS."""
-    timeline = get_in(record, "dbt_full", "rss_timeline") or []
+def nodes_at_peak(entry: dict[str, Any] | None) -> list[str]:
+    """Names of a build's nodes running during the second of its peak RSS (longest first)."""
+    timeline = (entry or {}).get("rss_timeline") or []
     if not timeline:
         return []
     second, _ = max(timeline, key=lambda pair: pair[1])
     running = [
         n
-        for n in get_in(record, "dbt_full", "nodes") or []
+        for run in ((entry or {}).get("runs") or {}).values()
+        for n in run["nodes"]
         if n.get("started") is not None
         and n["started"] - 1 <= second <= (n.get("completed") or math.inf) + 1
     ]
     return [n["name"] for n in sorted(running, key=lambda n: -n["seconds"])]
-
-
-def time_by_kind(record: dict[str, Any], run: str) -> dict[str, float]:
-    """Seconds of ``run``'s nodes summed per kind (sql model, test, ...)."""
-    totals: dict[str, float] = {}
-    for node in get_in(record, run, "nodes") or []:
-        totals[node["kind"]] = totals.get(node["kind"], 0.0) + node["seconds"]
-    return totals
 
 
 def options_text(argv: list[str] | None) -> str:

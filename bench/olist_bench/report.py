@@ -2,7 +2,7 @@
 
 One function per section; each returns its lines, and :func:`render_report` joins them. The
 report must stay readable when a step failed or a scale was skipped, so every number may be
-missing and every table says why.
+missing and every table says why. The time profile of the builds is in :mod:`.report_time`.
 """
 
 from __future__ import annotations
@@ -12,28 +12,31 @@ import shlex
 from typing import Any
 
 from olist_bench.metrics import (
+    STEPS,
     Metrics,
     cell,
     get_in,
     gib_text,
     int_text,
     machine_info,
-    nodes_at_peak,
     options_text,
     ratio_of,
     ratio_text,
     seconds_text,
-    time_by_kind,
-    top_nodes,
     verdict_text,
 )
+from olist_bench.report_time import time_sections
 from olist_bench.settings import (
     GIB,
-    TARGET_BUILD_RATIO,
-    TARGET_RFM_RATIO,
-    TARGET_RSS_100X,
-    TARGET_SCALING,
-    TARGET_SCALING_BORDERLINE,
+    TARGET_FIRST_100X_RSS,
+    TARGET_GROWTH,
+    TARGET_NIGHTLY_FLOOR,
+    TARGET_NIGHTLY_FLOOR_SCALES,
+    TARGET_NIGHTLY_PANDAS,
+    TARGET_NIGHTLY_RETRAIN,
+    TARGET_NIGHTLY_RETRAIN_SCALES,
+    TARGET_RETRAIN_100X_RSS,
+    TARGET_RETRAIN_100X_S,
     psutil,
 )
 
@@ -48,8 +51,13 @@ def _demo_scales(metrics: list[Metrics]) -> list[Metrics]:
 def _header(records: Records, metrics: list[Metrics], argv: list[str], scales: str) -> list[str]:
     machine = machine_info()
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    rss_method = (
+        "psutil: RSS summed over the process tree, sampled every 0.2 s"
+        if psutil
+        else "/usr/bin/time -v: largest single process"
+    )
     lines = [
-        "# Benchmark: dbt build vs a pandas-notebook baseline (issue 7)",
+        "# Benchmark: the nightly atomic build against a DuckDB floor and a pandas notebook",
         "",
         f"Generated {now} by `{shlex.join(['python', 'bench/run_bench.py', *argv])}`. "
         f"Reproduce with `make bench BENCH_SCALES={scales}` (`BENCH_ARGS=` the options of "
@@ -58,13 +66,7 @@ def _header(records: Records, metrics: list[Metrics], argv: list[str], scales: s
         "| machine | |",
         "|---|---|",
         *(f"| {key} | {value} |" for key, value in machine.items()),
-        "| peak RSS | "
-        + (
-            "psutil: RSS summed over the process tree, sampled every 0.2 s"
-            if psutil
-            else "/usr/bin/time -v: largest single process"
-        )
-        + " |",
+        f"| peak RSS | {rss_method} |",
         "",
         "| scale | measured at | options | dbt threads | code (sha256, newest change) "
         "| load average before (1/5/15 min) | other processes' CPU during our runs |",
@@ -74,11 +76,11 @@ def _header(records: Records, metrics: list[Metrics], argv: list[str], scales: s
         load = r.get("load_before") or []
         others = ", ".join(f"{v:.2f}" for v in m.other_cores) or "–"
         code = r.get("code") or {}
-        options = options_text(r.get("argv"))
         lines.append(
-            f"| {r['scale']} | {r.get('measured_at', '?')} | {options} | {r.get('threads', '?')} "
-            f"| {code.get('sha256', '?')}, {code.get('newest_change', '?')} "
-            f"| {' / '.join(f'{v:.2f}' for v in load) or '–'} | {others} cores |"
+            f"| {r['scale']} | {r.get('measured_at', '?')} | {options_text(r.get('argv'))} "
+            f"| {r.get('threads', '?')} | {code.get('sha256', '?')}, "
+            f"{code.get('newest_change', '?')} | {' / '.join(f'{v:.2f}' for v in load) or '–'} "
+            f"| {others} cores |"
         )
     if len({(r.get("code") or {}).get("sha256") for r in records}) > 1:
         lines += [
@@ -94,58 +96,91 @@ def _results(records: Records, metrics: list[Metrics]) -> list[str]:
         "",
         "## Results",
         "",
-        "Times in seconds, page cache warm. *Our raw→RFM* = wall time of "
-        "`dbt build --select +customer_rfm` (models, seeds and tests up to the mart, dbt start-up "
-        "and parsing included) on a fresh warehouse; *baseline raw→RFM* = its read + RFM cells. "
-        "*Our full build* = wall time of `dbt build` on a fresh warehouse; *whole baseline* = read "
-        "+ RFM + KMeans cells. *Floor* = DuckDB alone counting the rows of the 8 raw files.",
+        "Wall seconds of each whole process, page cache warm. *Floor* = DuckDB alone: typed read "
+        "of the 8 raw files into tables + the RFM features per person (*scan floor* = counting "
+        "their rows as text). *First build* = `python -m olist_segmentation.build` on a fresh "
+        "warehouse (search + retrain), *nightly* = the same command again (no retrain due), "
+        "*retrain* = again with `--vars '{segment_retrain: true}'` (the champion's configuration "
+        "refitted, no search). *pandas* = `baseline_notebook.py` (read + RFM + KMeans), the "
+        "whole process.",
         "",
-        "| scale | orders | customers (ours / baseline) | floor | our raw→RFM (dbt exec) "
-        "| baseline raw→RFM | ratio | our full build (dbt exec) | whole baseline | ratio "
-        "| raw→RFM / floor | peak RSS build | peak RSS baseline |",
+        "| scale | orders | customers (dbt / floor / pandas) | scan floor "
+        "| floor (typed read + RFM) | first build | nightly | retrain | pandas "
+        "| nightly / floor | retrain / floor | nightly / retrain | nightly / pandas |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r, m in zip(records, metrics, strict=True):
-        rfm = cell(r, "dbt_rfm", f"{seconds_text(m.rfm_s)} ({seconds_text(m.rfm_exec_s)})")
-        full = cell(r, "dbt_full", f"{seconds_text(m.full_s)} ({seconds_text(m.full_exec_s)})")
-        customers = f"{int_text(m.n_customers)} / {int_text(m.n_customers_baseline)}"
-        lines.append(
-            f"| {m.scale} | {int_text(m.n_orders)} | {customers} "
-            f"| {seconds_text(m.floor_s)} | {rfm} "
-            f"| {cell(r, 'baseline', seconds_text(m.base_rfm_s))} "
-            f"| {ratio_text(ratio_of(m.rfm_s, m.base_rfm_s))} | {full} "
-            f"| {cell(r, 'baseline', seconds_text(m.base_total_s))} "
-            f"| {ratio_text(ratio_of(m.full_s, m.base_total_s))} "
-            f"| {ratio_text(ratio_of(m.rfm_s, m.floor_s))} "
-            f"| {gib_text(m.full_rss)} | {gib_text(m.base_rss)} |"
+        customers = " / ".join(
+            int_text(n) for n in (m.n_customers, m.n_customers_floor, m.n_customers_baseline)
         )
+        walls = " | ".join(cell(r, step, seconds_text(m.wall[step])) for step in STEPS)
+        nightly = m.wall["build_nightly"]
+        ratios = " | ".join(
+            ratio_text(ratio_of(a, b))
+            for a, b in (
+                (nightly, m.wall["floor"]),
+                (m.wall["build_retrain"], m.wall["floor"]),
+                (nightly, m.wall["build_retrain"]),
+                (nightly, m.wall["baseline"]),
+            )
+        )
+        lines.append(
+            f"| {m.scale} | {int_text(m.n_orders)} | {customers} | "
+            f"{cell(r, 'scan', seconds_text(m.scan_s))} | {walls} | {ratios} |"
+        )
+    lines += [
+        "",
+        "| scale | raw → RFM + decision (nightly's decide run: wall / dbt exec) "
+        "| floor inside DuckDB (typed read / RFM) "
+        "| nightly check (monitoring: retrain_due, is_promoted) "
+        "| search cost (first build / retrain build) | stability study cost (retrain build) |",
+        "|---|--:|--:|---|--:|--:|",
+    ]
+    for r, m in zip(records, metrics, strict=True):
+        monitoring = (r.get("build_nightly") or {}).get("monitoring")
+        check = "–"
+        if monitoring:
+            ok = (r.get("build_nightly") or {}).get("path_ok")
+            check = (
+                f"{'ok' if ok else '**not a nightly**'}: {monitoring['retrain_due']}, "
+                f"{monitoring['is_promoted']}"
+            )
+        floor = get_in(r, "floor", "result") or {}
+        lines.append(
+            f"| {m.scale} | {seconds_text(m.decide_s)} / {seconds_text(m.decide_exec_s)} "
+            f"| {seconds_text(floor.get('read'))} / {seconds_text(floor.get('rfm'))} "
+            f"| {check} | {seconds_text(m.search_s)} / {seconds_text(m.search_retrain_s)} "
+            f"| {seconds_text(m.stability_s)} |"
+        )
+    lines += [
+        "",
+        "*Search cost* = node time of `segment_model_selection` (the forced retrain runs no "
+        "grid: its figure is the node's fixed cost); *stability study cost* = node "
+        "times of int_stability_reference_model, int_segment_stability_measured, "
+        "segment_stability*, segment_transitions, customer_rfm_history and "
+        "maintenance_contract* (sums of node times: with 2 dbt threads they may overlap).",
+    ]
     return lines
 
 
-def _cpu(records: Records, metrics: list[Metrics]) -> list[str]:
-    if not any(m.cpu.get("dbt_full") for m in metrics):
-        return []
+def _resources(records: Records, metrics: list[Metrics]) -> list[str]:
+    """Peak RSS and CPU seconds of every step."""
+    header = " | ".join(STEPS.values())
     lines = [
         "",
-        "CPU seconds (user + system of the whole process tree, start-up included): less "
-        "disturbed than wall time when other processes share the machine.",
+        "### Peak RSS and CPU",
         "",
-        "| scale | floor | our raw→RFM | our full build | baseline (whole process) "
-        "| full build / baseline |",
-        "|---|--:|--:|--:|--:|--:|",
+        "Peak RSS of the whole process tree; CPU = user + system seconds of the tree (start-up "
+        "included), less disturbed than wall time when others share the machine.",
+        "",
+        f"| scale | RSS: {header.replace(' | ', ' | RSS: ')} | CPU: "
+        f"{header.replace(' | ', ' | CPU: ')} |",
+        "|---|" + "--:|" * (2 * len(STEPS)),
     ]
     for r, m in zip(records, metrics, strict=True):
-        cpu = {
-            step: m.cpu.get(step) if get_in(r, step, "ok") else None
-            for step in ("floor", "dbt_rfm", "dbt_full", "baseline")
-        }
-        lines.append(
-            f"| {m.scale} | {cell(r, 'floor', seconds_text(cpu['floor']))} "
-            f"| {cell(r, 'dbt_rfm', seconds_text(cpu['dbt_rfm']))} "
-            f"| {cell(r, 'dbt_full', seconds_text(cpu['dbt_full']))} "
-            f"| {cell(r, 'baseline', seconds_text(cpu['baseline']))} "
-            f"| {ratio_text(ratio_of(cpu['dbt_full'], cpu['baseline']))} |"
-        )
+        rss = " | ".join(gib_text(m.rss[step]) for step in STEPS)
+        cpu = " | ".join(cell(r, step, seconds_text(m.cpu[step])) for step in STEPS)
+        lines.append(f"| {m.scale} | {rss} | {cpu} |")
     return lines
 
 
@@ -158,185 +193,78 @@ def _scaling(metrics: list[Metrics]) -> list[str]:
         "",
         "### Scaling",
         "",
-        "| step | data | floor | our raw→RFM | our full build | full build, dbt exec "
-        "| baseline raw→RFM | whole baseline |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|",
+        "| step | data | " + " | ".join(STEPS.values()) + " |",
+        "|---|--:|" + "--:|" * len(STEPS),
     ]
     for low, high in zip(demo, demo[1:], strict=False):
-        lines.append(
-            f"| {high.scale} / {low.scale} | {ratio_text(ratio_of(high.n_orders, low.n_orders))} "
-            f"| {ratio_text(ratio_of(high.floor_s, low.floor_s))} "
-            f"| {ratio_text(ratio_of(high.rfm_s, low.rfm_s))} "
-            f"| {ratio_text(ratio_of(high.full_s, low.full_s))} "
-            f"| {ratio_text(ratio_of(high.full_exec_s, low.full_exec_s))} "
-            f"| {ratio_text(ratio_of(high.base_rfm_s, low.base_rfm_s))} "
-            f"| {ratio_text(ratio_of(high.base_total_s, low.base_total_s))} |"
-        )
+        growth = " | ".join(ratio_text(ratio_of(high.wall[step], low.wall[step])) for step in STEPS)
+        data = ratio_text(ratio_of(high.n_orders, low.n_orders))
+        lines.append(f"| {high.scale} / {low.scale} | {data} | {growth} |")
     return lines
+
+
+def _verdict(value: float | None, limit: float) -> str:
+    return verdict_text(None if value is None else value <= limit)
 
 
 def _targets(metrics: list[Metrics]) -> list[str]:
     by_scale = {m.scale: m for m in metrics}
     lines = ["", "## Targets", "", "| target | scale | measured | verdict |", "|---|---|--:|---|"]
-    real = by_scale.get("real")
-    rfm_ratio = ratio_of(real.rfm_s, real.base_rfm_s) if real else None
-    lines.append(
-        f"| real data raw→RFM ≤ {TARGET_RFM_RATIO:g}× baseline | real | {ratio_text(rfm_ratio)} | "
-        f"{verdict_text(None if rfm_ratio is None else rfm_ratio <= TARGET_RFM_RATIO)} |"
-    )
-    for m in metrics:
-        ratio = ratio_of(m.full_s, m.base_total_s)
+
+    def wall(scale: str, step: str) -> float | None:
+        m = by_scale.get(scale)
+        return m.wall[step] if m else None
+
+    for scale in TARGET_NIGHTLY_FLOOR_SCALES:
+        ratio = ratio_of(wall(scale, "build_nightly"), wall(scale, "floor"))
         lines.append(
-            f"| full dbt build ≤ {TARGET_BUILD_RATIO:g}× whole baseline | {m.scale} "
-            f"| {ratio_text(ratio)} "
-            f"| {verdict_text(None if ratio is None else ratio <= TARGET_BUILD_RATIO)} |"
+            f"| nightly build ≤ {TARGET_NIGHTLY_FLOOR:g}× the floor | {scale} "
+            f"| {ratio_text(ratio)} | {_verdict(ratio, TARGET_NIGHTLY_FLOOR)} |"
         )
-    one, ten = by_scale.get("1x"), by_scale.get("10x")
-    growth = ratio_of(ten.full_s, one.full_s) if one and ten else None
-    if growth is None:
-        verdict = verdict_text(None)
-    elif growth <= TARGET_SCALING:
-        verdict = verdict_text(True)
-    elif growth <= TARGET_SCALING_BORDERLINE:
-        verdict = "borderline (≤ 11×)"
-    else:
-        verdict = verdict_text(False)
+    ratio = ratio_of(wall("real", "build_nightly"), wall("real", "baseline"))
     lines.append(
-        f"| 1×→10× full build grows ≤ ~10× | 10x / 1x | {ratio_text(growth)} | {verdict} |"
+        f"| nightly build ≤ {TARGET_NIGHTLY_PANDAS:g}× the pandas notebook (whole process) "
+        f"| real | {ratio_text(ratio)} | {_verdict(ratio, TARGET_NIGHTLY_PANDAS)} |"
     )
+    for scale in TARGET_NIGHTLY_RETRAIN_SCALES:
+        ratio = ratio_of(wall(scale, "build_nightly"), wall(scale, "build_retrain"))
+        lines.append(
+            f"| nightly build ≤ {TARGET_NIGHTLY_RETRAIN:g}× the retrain build | {scale} "
+            f"| {ratio_text(ratio)} | {_verdict(ratio, TARGET_NIGHTLY_RETRAIN)} |"
+        )
     hundred = by_scale.get("100x")
-    rss = hundred.full_rss if hundred else None
-    if rss and rss >= TARGET_RSS_100X:
+    retrain_s = wall("100x", "build_retrain")
+    retrain_rss = hundred.rss["build_retrain"] if hundred else None
+    ok = None
+    if retrain_s is not None and retrain_rss:
+        ok = retrain_s <= TARGET_RETRAIN_100X_S and retrain_rss <= TARGET_RETRAIN_100X_RSS
+    elif retrain_rss and retrain_rss > TARGET_RETRAIN_100X_RSS:
+        ok = False  # stopped or failed, but already above the memory limit
+    lines.append(
+        f"| retrain build ≤ {TARGET_RETRAIN_100X_S / 60:g} min with peak RSS ≤ "
+        f"{TARGET_RETRAIN_100X_RSS / GIB:g} GiB | 100x | {seconds_text(retrain_s)} s, "
+        f"{gib_text(retrain_rss)} | {verdict_text(ok)} |"
+    )
+    for step in ("floor", "build_nightly", "build_retrain"):
+        growth = ratio_of(wall("100x", step), wall("10x", step))
+        lines.append(
+            f"| {STEPS[step]} grows ≤ {TARGET_GROWTH:g}× | 100x / 10x | {ratio_text(growth)} "
+            f"| {_verdict(growth, TARGET_GROWTH)} |"
+        )
+    first_s = wall("100x", "build_first")
+    first_rss = hundred.rss["build_first"] if hundred else None
+    if first_rss and first_rss > TARGET_FIRST_100X_RSS:
         verdict = verdict_text(False)
-    elif rss and hundred and hundred.full_ok:
+    elif first_s is not None and first_rss:
         verdict = verdict_text(True)
-    elif rss:
-        verdict = "incomplete: the build stopped before its end"
+    elif first_rss:
+        verdict = "**FAIL** (did not complete)"
     else:
         verdict = verdict_text(None)
     lines.append(
-        f"| 100× peak RSS < {TARGET_RSS_100X / GIB:g} GiB | 100x | {gib_text(rss)} | {verdict} |"
+        f"| first build completes with peak RSS ≤ {TARGET_FIRST_100X_RSS / GIB:g} GiB | 100x "
+        f"| {seconds_text(first_s)} s, {gib_text(first_rss)} | {verdict} |"
     )
-    return lines
-
-
-def _time_by_kind(records: Records, metrics: list[Metrics]) -> list[str]:
-    """Time of the full build per node kind, against its wall time."""
-    lines = ["", "## Where the time goes (full `dbt build`, run_results.json)", ""]
-    seen = {kind for r in records for kind in time_by_kind(r, "dbt_full")}
-    order = ["sql model", "python model", "test", "unit_test", "seed", "snapshot", "operation"]
-    kinds = [k for k in order if k in seen] + sorted(seen - set(order))
-    kinds = [
-        k for k in kinds if any(time_by_kind(r, "dbt_full").get(k, 0) >= 0.05 for r in records)
-    ]
-    lines += [
-        "| scale | wall | dbt start-up + parse | "
-        + " | ".join(f"{k}s (sum)" for k in kinds)
-        + " |",
-        "|---|--:|--:|" + "--:|" * len(kinds),
-    ]
-    for r, m in zip(records, metrics, strict=True):
-        totals = time_by_kind(r, "dbt_full")
-        wall, exec_s = get_in(r, "dbt_full", "wall_s"), get_in(r, "dbt_full", "elapsed_s")
-        overhead = wall - exec_s if wall is not None and exec_s is not None else None
-        lines.append(
-            f"| {m.scale} | {seconds_text(wall)} | {seconds_text(overhead)} | "
-            + " | ".join(seconds_text(totals.get(k)) for k in kinds)
-            + " |"
-        )
-    lines += [
-        "",
-        "Sums of node times exceed the wall time when dbt runs nodes in parallel (threads).",
-    ]
-    return lines
-
-
-def _slowest_nodes(record: dict[str, Any]) -> list[str]:
-    """The slowest nodes of one scale's full build, and what ran at its peak RSS."""
-    nodes = top_nodes(record)
-    if not nodes:
-        return []
-    lines = [
-        "",
-        f"### Slowest 10 nodes at {record['scale']}",
-        "",
-        "| node | kind | status | s | peak RSS of the build while it ran |",
-        "|---|---|---|--:|--:|",
-    ]
-    lines += [
-        f"| {n['name']} | {n['kind']} | {n['status']} | {n['seconds']:.2f} "
-        f"| {gib_text(n.get('peak_rss_bytes'))} |"
-        for n in nodes
-    ]
-    if get_in(record, "dbt_full", "nodes_source"):
-        lines += ["", f"(nodes read from the {record['dbt_full']['nodes_source']})"]
-    all_nodes = get_in(record, "dbt_full", "nodes") or []
-    unfinished = [n["name"] for n in all_nodes if n["status"] == "unfinished"]
-    if unfinished:
-        lines += ["", f"Still running when the build stopped: {', '.join(unfinished)}."]
-    free = get_in(record, "dbt_full", "min_free_disk_bytes")
-    if free is not None:
-        lines += ["", f"Free disk beside the warehouse fell to {gib_text(free)} during the build."]
-    at_peak = nodes_at_peak(record)
-    if at_peak:
-        more = f" and {len(at_peak) - 6} more" if len(at_peak) > 6 else ""
-        peak = gib_text(get_in(record, "dbt_full", "peak_rss_bytes"))
-        lines += [
-            "",
-            f"At the build's peak RSS ({peak}) these "
-            f"nodes were running (longest first): {', '.join(at_peak[:6])}{more}.",
-        ]
-    return lines
-
-
-def _node_key(node: dict[str, Any]) -> str:
-    """Kind and name: nodes read from dbt's output have no manifest unique_id."""
-    return f"{node['kind']}:{node['name']}"
-
-
-def _nodes_across_scales(records: Records, metrics: list[Metrics]) -> list[str]:
-    """The slow nodes across scales: which ones do not scale linearly."""
-    union: list[str] = []
-    for r in records:
-        for n in top_nodes(r):
-            if _node_key(n) not in union:
-                union.append(_node_key(n))
-    if not union or len(records) <= 1:
-        return []
-
-    def seconds_by_node(r: dict[str, Any], *, finished: bool) -> dict[str, float]:
-        nodes = get_in(r, "dbt_full", "nodes") or []
-        return {
-            _node_key(n): n["seconds"] for n in nodes if (n["status"] != "unfinished") == finished
-        }
-
-    times = {r["scale"]: seconds_by_node(r, finished=True) for r in records}
-    unfinished = {r["scale"]: seconds_by_node(r, finished=False) for r in records}
-    names = {_node_key(n): n["name"] for r in records for n in get_in(r, "dbt_full", "nodes") or []}
-    header = [r["scale"] for r in records]
-    demo = _demo_scales(metrics)
-    growth_cols = [(lo.scale, hi.scale) for lo, hi in zip(demo, demo[1:], strict=False)]
-    lines = [
-        "",
-        "### Slow nodes across scales (s)",
-        "",
-        "| node | "
-        + " | ".join(header)
-        + "".join(f" | {hi}/{lo}" for lo, hi in growth_cols)
-        + " |",
-        "|---|" + "--:|" * (len(header) + len(growth_cols)),
-    ]
-    for uid in union:
-        row = [
-            f"> {unfinished[s][uid]:,.0f} (stopped)"
-            if uid in unfinished[s]
-            else seconds_text(times[s].get(uid))
-            for s in header
-        ]
-        grow = [
-            ratio_text(ratio_of(times[hi].get(uid), times[lo].get(uid))) for lo, hi in growth_cols
-        ]
-        lines.append(f"| {names[uid]} | " + " | ".join(row + grow) + " |")
     return lines
 
 
@@ -348,11 +276,9 @@ def _notes_and_failures(records: Records) -> list[str]:
         lines += ["", "## Notes", ""] + [f"- {scale}: {note}" for scale, note in notes]
     if failures:
         lines += ["", "## Failures", ""]
-        runs = {"dbt build": "dbt_full", "dbt build --select +customer_rfm": "dbt_rfm"}
         by_label = {r["scale"]: r for r in records}
         for scale, failure in failures:
-            run = failure.get("run") or runs.get(failure["step"], failure["step"])
-            why = cell(by_label[scale], run, "")
+            why = cell(by_label[scale], failure.get("run") or failure["step"], "").strip("–")
             lines += [f"### {scale}: {failure['step']}" + (f" — {why}" if why else ""), ""]
             lines += ["```", failure["tail"] or "(no output)", "```", ""]
     return lines
@@ -364,16 +290,30 @@ _METHOD = [
     "",
     "- Demo data: `python -m olist_segmentation.demo --customers 96096×N --seed 42`; "
     "`real` = the Kaggle files (`OLIST_REAL_DATA_DIR`, default `../shared/data/olist`).",
-    "- Per scale, in this order: floor twice (the first run warms the page cache and is not "
-    "reported), `dbt build`, `dbt build --select +customer_rfm --indirect-selection "
-    "buildable`, the baseline. Each dbt run gets a fresh warehouse, target and log folder "
-    "in the work directory (so dbt parses the project from scratch, as in CI).",
-    "- The baseline (`bench/baseline_notebook.py`) uses the k and feature set our build "
-    "chose, fits KMeans(n_init=10, seed 42) on every customer, and skips what the dbt "
-    "project adds: typing with rejects, de-duplication, tests, the k search, history, "
+    "- Per scale, in this order, each step its own process: the scan floor twice (the first "
+    "run warms the page cache and is not reported), the floor, the first build, the nightly "
+    "build, the retrain build, the pandas baseline.",
+    "- The floor (`olist_bench/floor.py typed`, imports only DuckDB) reads each raw file with "
+    "`read_csv(..., columns = {...})`, the types of the sources yml (text → VARCHAR, integer, "
+    "double, money → DECIMAL(18,2), timestamp, date), into a table, then computes a "
+    "simplified `customer_rfm`: delivered orders known as delivered (delivery date, else the "
+    "promised date) before the reference date = the day after the last delivered purchase; per "
+    "`customer_unique_id`: recency_days, frequency, monetary (sum of payments), latest state, "
+    "r/f/m quintile scores. It leaves out rejects, de-duplication, tests, reviews, delivery and "
+    "category features and the segment rules.",
+    "- The three builds run `python -m olist_segmentation.build` with OLIST_DATA_DIR, "
+    "OLIST_DUCKDB_PATH, OLIST_EXPORT_DIR, DBT_TARGET_PATH and DBT_LOG_PATH in one folder of the "
+    "work directory, kept from build to build (same warehouse, dbt's partial parse, as a "
+    "nightly job). After each, the latest `marts.segment_model_monitoring` row (by built_at) is "
+    "read: a nightly must say retrain_due false (else its figures are left out), the others "
+    "true. Per dbt run, nodes come from `run_results.<label>.json`; the build's phases from its "
+    "`[build]` lines on stderr, stamped by the driver as they arrive.",
+    "- The baseline (`bench/baseline_notebook.py`) uses the k and feature set the first build "
+    "chose, fits KMeans(n_init=10, seed 42) on every customer, and skips what the dbt project "
+    "adds: typing with rejects, de-duplication, tests, the k search, registry, history, "
     "stability and explanation marts.",
     "- *Other processes' CPU* = busy cores of the machine minus the cores our process used, "
-    "per run (full build, raw→RFM, baseline): above ~0.3 the timings are disturbed.",
+    "per run (builds, baseline): above ~0.3 the timings are disturbed.",
 ]
 
 
@@ -382,13 +322,10 @@ def render_report(records: Records, argv: list[str], scales: str) -> str:
     metrics = [Metrics.of(r) for r in records]
     lines = _header(records, metrics, argv, scales)
     lines += _results(records, metrics)
-    lines += _cpu(records, metrics)
+    lines += _resources(records, metrics)
     lines += _scaling(metrics)
     lines += _targets(metrics)
-    lines += _time_by_kind(records, metrics)
-    for r in records:
-        lines += _slowest_nodes(r)
-    lines += _nodes_across_scales(records, metrics)
+    lines += time_sections(records, [m.scale for m in _demo_scales(metrics)])
     lines += _notes_and_failures(records)
     lines += _METHOD
     return "\n".join(lines) + "\n"

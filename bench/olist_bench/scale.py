@@ -1,4 +1,4 @@
-"""One scale: the floor, our full build, our raw -> RFM build and the baseline, in that order.
+"""One scale: the floors, our first, nightly and retrain builds, and the baseline, in that order.
 
 Everything measured goes into one JSON-able record per scale; a failed step is recorded with
 the tail of its output and the next steps still run.
@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
+import shutil
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from olist_bench.builds import run_build
 from olist_bench.data import prepare_demo_data, project_fingerprint, raw_stems, real_data_dir
-from olist_bench.dbt_runs import dbt_run, drop_warehouse, query_warehouse
+from olist_bench.dbt_runs import drop_warehouse, query_warehouse
 from olist_bench.measure import Limits, Measured, last_json, run_measured
+from olist_bench.metrics import get_in
 from olist_bench.settings import (
     BASELINE,
     FALLBACK_FEATURES,
@@ -25,6 +29,7 @@ from olist_bench.settings import (
     FLOOR_SCRIPT,
     log,
 )
+from olist_segmentation.raw_schema import load_raw_schema
 
 _COUNT_RFM_CUSTOMERS = "select count(*) from marts.customer_rfm"
 
@@ -52,45 +57,103 @@ def _data_dir(
     return prepare_demo_data(factor, opts, opts.work / label, record)
 
 
+def _floor_schema() -> str:
+    """The column types of the raw files, from the sources yml, as the floor script reads them."""
+    tables = load_raw_schema().values()
+    return json.dumps({t.file_stem: [[c.name, c.type] for c in t.columns] for t in tables})
+
+
 def _measure_floor(
     label: str, data_dir: Path, opts: argparse.Namespace, record: dict[str, Any]
 ) -> None:
-    """The floor, twice: the first run warms the page cache for everything that follows."""
-    floor_cmd = [sys.executable, str(FLOOR_SCRIPT), str(data_dir), *raw_stems()]
-    for attempt in ("floor_cold", "floor"):
+    """The scan floor twice (the first run warms the page cache for everything that follows),
+    then the floor: typed read + RFM."""
+    scan_cmd = [sys.executable, str(FLOOR_SCRIPT), "scan", str(data_dir), *raw_stems()]
+    typed_cmd = [sys.executable, str(FLOOR_SCRIPT), "typed", str(data_dir), _floor_schema()]
+    for attempt, command, name in (
+        ("scan_cold", scan_cmd, "scan floor (warms the cache)"),
+        ("scan", scan_cmd, "scan floor"),
+        ("floor", typed_cmd, "floor: typed read + RFM"),
+    ):
         floor = run_measured(
             attempt,
-            floor_cmd,
+            command,
             opts.work / label / "output",
-            step=f"{label} | {attempt.replace('_', ' ')}",
-            limits=Limits(quiet_wait_s=opts.wait_quiet_min * 60),
+            step=f"{label} | {name}",
+            limits=Limits(
+                quiet_wait_s=opts.wait_quiet_min * 60, rss_limit_bytes=opts.rss_limit_bytes
+            ),
         )
         record[attempt] = {**summarize(floor), "result": last_json(floor.stdout())}
         if not floor.ok:
-            record["failures"].append({"step": attempt, "tail": floor.tail})
-            break
-    floor_result = (record.get("floor") or {}).get("result") or {}
-    if floor_result:
-        record["raw_rows"] = {k: v["rows"] for k, v in floor_result["files"].items()}
+            record["failures"].append({"step": name, "run": attempt, "tail": floor.tail})
+            if attempt == "scan_cold":
+                break
+    for attempt in ("scan", "floor"):
+        files = get_in(record, attempt, "result", "files")
+        if files and "raw_rows" not in record:
+            record["raw_rows"] = {k: v["rows"] for k, v in files.items()}
+
+
+#: The three builds of a scale, in order, into the same warehouse.
+BUILDS = (
+    ("build_first", [], "first build (fresh warehouse)", "retrain"),
+    ("build_nightly", [], "nightly build (no retrain due)", "nightly"),
+    ("build_retrain", ["--vars", "{segment_retrain: true}"], "forced retrain build", "retrain"),
+)
+
+
+def _check_path(record: dict[str, Any], key: str, expected: str, entry: dict[str, Any]) -> None:
+    """Note a build that took another path than expected, and its monitoring row."""
+    row = query_warehouse(
+        Path(record["warehouse"]),
+        "select retrain_due, is_promoted, reason, champion_model_version"
+        " from marts.segment_model_monitoring order by built_at desc limit 1",
+    )
+    if row:
+        due, promoted, reason, champion = row[0]
+        entry["monitoring"] = {
+            "retrain_due": due,
+            "is_promoted": promoted,
+            "reason": reason,
+            "champion_model_version": champion,
+        }
+    monitored = (entry.get("monitoring") or {}).get("retrain_due")
+    wanted_due = expected == "retrain"
+    entry["path_ok"] = entry.get("path") == expected and monitored == wanted_due
+    if not entry["path_ok"]:
+        record["notes"].append(
+            f"{key}: expected the {expected} path (monitoring retrain_due {wanted_due}), got "
+            f"the {entry.get('path')} path with retrain_due {monitored}: its figures are not "
+            f"counted as a {expected} build"
+        )
 
 
 def _measure_builds(
     label: str, data_dir: Path, opts: argparse.Namespace, record: dict[str, Any]
 ) -> None:
-    """Our full build, then our raw -> RFM mart, each on a fresh warehouse."""
-    scale_dir = opts.work / label
-    full, full_results, full_dir = dbt_run(
-        "dbt_full",
-        ["build"],
-        data_dir=data_dir,
-        scale_dir=scale_dir,
-        opts=opts,
-        step=f"{label} | dbt build (full)",
-    )
-    record["dbt_full"] = {**summarize(full), **full_results}
-    if not full.ok:
-        record["failures"].append({"step": "dbt build", "tail": full.tail})
-    warehouse = full_dir / "olist.duckdb"
+    """First build on a fresh warehouse, then a nightly and a forced retrain into it."""
+    run_dir = opts.work / label / "build"
+    shutil.rmtree(run_dir, ignore_errors=True)  # a fresh warehouse, target and logs
+    record["warehouse"] = str(run_dir / "olist.duckdb")
+    for key, dbt_args, name, expected in BUILDS:
+        measured, entry = run_build(
+            key, dbt_args, data_dir=data_dir, run_dir=run_dir, opts=opts, step=f"{label} | {name}"
+        )
+        record[key] = {**summarize(measured), **entry}
+        if not measured.ok:
+            record["failures"].append({"step": name, "run": key, "tail": measured.tail})
+            break
+        _check_path(record, key, expected, record[key])
+        if key == "build_first":
+            _record_chosen(record)
+    if not opts.keep_warehouses:
+        drop_warehouse(run_dir)
+
+
+def _record_chosen(record: dict[str, Any]) -> None:
+    """The k and features the first build chose (for the baseline) and its customer count."""
+    warehouse = Path(record["warehouse"])
     chosen = query_warehouse(
         warehouse,
         "select feature_set, features, k from marts.segment_model_selection where is_chosen",
@@ -99,40 +162,19 @@ def _measure_builds(
     if chosen:
         feature_set, features, k = chosen[0]
         record["chosen"] = {"feature_set": feature_set, "features": features, "k": k}
-    else:
-        record["chosen"] = {"feature_set": None, "features": FALLBACK_FEATURES, "k": FALLBACK_K}
-        record["notes"].append(
-            f"our build chose no k: the baseline used k={FALLBACK_K} on {FALLBACK_FEATURES}"
-        )
     if counted:
         record["customers_rfm"] = counted[0][0]
-    if not opts.keep_warehouses:
-        drop_warehouse(full_dir)
-
-    # Models and tests up to customer_rfm.
-    rfm, rfm_results, rfm_dir = dbt_run(
-        "dbt_rfm",
-        ["build", "--select", "+customer_rfm", "--indirect-selection", "buildable"],
-        data_dir=data_dir,
-        scale_dir=scale_dir,
-        opts=opts,
-        step=f"{label} | dbt build --select +customer_rfm",
-    )
-    record["dbt_rfm"] = {**summarize(rfm), **rfm_results}
-    if not rfm.ok:
-        record["failures"].append({"step": "dbt build --select +customer_rfm", "tail": rfm.tail})
-    if "customers_rfm" not in record:
-        counted = query_warehouse(rfm_dir / "olist.duckdb", _COUNT_RFM_CUSTOMERS)
-        if counted:
-            record["customers_rfm"] = counted[0][0]
-    if not opts.keep_warehouses:
-        drop_warehouse(rfm_dir)
 
 
 def _measure_baseline(
     label: str, data_dir: Path, opts: argparse.Namespace, record: dict[str, Any]
 ) -> None:
     """The pandas-notebook baseline with the k and feature set our build chose."""
+    if "chosen" not in record:
+        record["chosen"] = {"feature_set": None, "features": FALLBACK_FEATURES, "k": FALLBACK_K}
+        record["notes"].append(
+            f"our build chose no k: the baseline used k={FALLBACK_K} on {FALLBACK_FEATURES}"
+        )
     chosen_cfg = record["chosen"]
     baseline = run_measured(
         "baseline",
