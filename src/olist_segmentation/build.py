@@ -40,6 +40,7 @@ import duckdb
 # Marts that BI tools read, exported when they exist (some are built by later stages).
 CONSUMER_MARTS = (
     "customer_rfm",
+    "customer_orders",
     "customer_segments",
     "segment_profiles",
     "segment_profile_features",
