@@ -21,7 +21,7 @@ DEMO_CUSTOMERS ?= 96096
 DEMO_SEED ?= 42
 DATA_DIR := $(if $(OLIST_DATA_DIR),$(OLIST_DATA_DIR),$(DEMO_DIR))
 
-.PHONY: help venv demo-data build dbt-build report export-model import-model retrain browser-deps java-deps test test-spark lint format docs bench clean
+.PHONY: help venv demo-data build dbt-build report export-model import-model retrain browser-deps java-deps test test-spark lint format docs metrics bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -73,6 +73,24 @@ retrain: ## Build now with a retrain of the champion's configuration on today's 
 
 docs: $(STAMP) ## Generate the dbt docs site into target/
 	OLIST_DATA_DIR=$(DATA_DIR) $(DBT) docs generate
+
+# Semantic layer (MetricFlow, models/semantic/): `dbt parse` writes target/semantic_manifest.json,
+# which mf reads (always from target/); mf then queries the warehouse read-only, so that other
+# readers are never locked out. Q passes any mf query, e.g.
+#   make metrics Q="--metrics revenue,orders --group-by metric_time__month,customer__region"
+#   make metrics Q="--metrics customers --group-by customer__segment_name --csv customers.csv"
+MF := $(VENV)/bin/mf
+METRICS_SAMPLE := --metrics customers,revenue,orders,average_order_value,repeat_customer_share,segment_customer_share,segment_revenue_share,average_review_score --group-by customer__segment_id,customer__segment_name --order customer__segment_id --decimals 4
+
+metrics: $(STAMP) ## Semantic layer: mf validate-configs and metrics by segment, or any query: Q="--metrics ... --group-by ..."
+	@test -f $(OLIST_DUCKDB_PATH) || { echo "error: no warehouse at $(OLIST_DUCKDB_PATH): run make build first" >&2; exit 2; }
+	$(DBT) parse --quiet --target-path target
+ifeq ($(strip $(Q)),)
+	OLIST_DUCKDB_ACCESS_MODE=read_only $(MF) validate-configs
+	OLIST_DUCKDB_ACCESS_MODE=read_only $(MF) query $(METRICS_SAMPLE)
+else
+	OLIST_DUCKDB_ACCESS_MODE=read_only $(MF) query $(Q)
+endif
 
 test: $(STAMP) browser-deps ## Run the whole test suite: lint, pytest, dbt builds on demo (and real) data
 	$(MAKE) --no-print-directory lint

@@ -43,6 +43,7 @@ from olist_segmentation.dbt_invocation import BuildError, progress, run_dbt_buil
 # Marts that BI tools read, exported when they exist (some are built by later stages).
 CONSUMER_MARTS = (
     "customer_rfm",
+    "customer_orders",
     "customer_segments",
     "segment_profiles",
     "segment_profile_features",
