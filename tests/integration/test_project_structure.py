@@ -74,3 +74,27 @@ def test_the_project_passes_and_a_mart_reading_a_source_fails(tmp_path: Path) ->
     assert failing.returncode != 0
     assert "only_staging_reads_sources" in failing.stdout
     assert "orders_straight_from_the_file" in failing.stdout
+
+
+@pytest.mark.dbt
+def test_a_public_model_without_a_contract_fails(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path / "project")
+    folder = project / "models" / "marts" / "customers"
+    (folder / "customer_states.sql").write_text(
+        "select distinct customer_state from {{ ref('customer_rfm') }}\n"
+    )
+    (folder / "_customer_states__models.yml").write_text(
+        "version: 2\n"
+        "models:\n"
+        "  - name: customer_states\n"
+        "    description: States with customers.\n"
+        "    config: {access: public}\n"
+        "    columns:\n"
+        "      - name: customer_state\n"
+        "        description: A state.\n"
+        "        data_tests: [unique, not_null]\n"
+    )
+    failing = _score(project)
+    assert failing.returncode != 0
+    assert "public_model_has_contract" in failing.stdout
+    assert "customer_states" in failing.stdout

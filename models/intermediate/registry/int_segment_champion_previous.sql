@@ -1,7 +1,10 @@
 {#- The champion as the registry held it before this build: its model table, one row per
     (segment, feature), and the largest segment id any promoted model has used (new segments are
     numbered above it, so an id never comes back). Empty on a first build. The registry is read as
-    the previous build left it (macro previous_build_table): it is updated downstream of here. -#}
+    the previous build left it (macro previous_build_table): it is updated downstream of here.
+    The ref below only orders it after customer_rfm, so that every selection that builds what
+    reads it (`customer_rfm+`, `stg_olist__orders+`, `+customer_segments`) builds it too. -#}
+-- depends_on: {{ ref('customer_rfm') }}
 {%- set registry = previous_build_table('segment_models') -%}
 {%- set parameters = previous_build_table('segment_model_parameters') -%}
 

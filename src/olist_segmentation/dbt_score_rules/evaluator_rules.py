@@ -37,3 +37,25 @@ def has_primary_key_test(model: Model) -> RuleViolation | None:
             by_column.setdefault(column, set()).add(test.type)
     if not any({"unique", "not_null"} <= types for types in by_column.values()):
         return RuleViolation(message="no primary-key test")
+
+
+@rule
+def model_has_group(model: Model) -> RuleViolation | None:
+    """Every model is in a group of models/_groups.yml, set per folder in dbt_project.yml."""
+    if not model.group:
+        return RuleViolation(message="no group: add its folder to a +group in dbt_project.yml")
+
+
+@rule
+def public_model_has_contract(model: Model) -> RuleViolation | None:
+    """A public model has an enforced contract with a data_type on every column.
+
+    The evaluator's public_models_without_contract; a Python model cannot be public (no contract).
+    """
+    if model.access != "public":
+        return None
+    if not model.config.get("contract", {}).get("enforced"):
+        return RuleViolation(message="public without an enforced contract")
+    untyped = [column.name for column in model.columns if not column.data_type]
+    if untyped:
+        return RuleViolation(message=f"public, columns without data_type: {', '.join(untyped)}")
