@@ -28,8 +28,9 @@ problems as (
     union all
     -- the champion only: a retired model whose parameters were deleted by hand cannot be rolled
     -- back to (make export-model says so), but an import that replaced it must not fail forever
-    select 'champion ' || registry.model_version || ' is in the registry without parameters'
-        as problem
+    select
+        'champion ' || registry.model_version || ' is in the registry without parameters'
+            as problem
     from registry
     where
         registry.status = 'champion'
