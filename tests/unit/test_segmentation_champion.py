@@ -59,3 +59,15 @@ def test_an_import_is_checked_against_the_columns_it_will_score() -> None:
         imported_model(mistyped, source="model.parquet", available=["recency_days"])
     with pytest.raises(ValueError, match="model.parquet is missing column.s.: scale"):
         imported_model(exported.drop(columns=["scale"]), source="model.parquet", available=[])
+
+
+def test_re_importing_the_champion_keeps_it_as_it_was_promoted() -> None:
+    champion = fit(population(CENTERS, seed=1), seed=1)
+    table = next_champion(
+        decision=Decision(retrain_due=True, reselect=False, promote_reason="imported from f"),
+        previous_table=previous_table(champion),
+        fit=lambda previous: champion,
+        settings=SETTINGS,
+    )
+    assert set(table["model_version"]) == {champion.version}
+    assert not table["is_promoted"].any(), "the registry keeps its row, not 'imported from f'"

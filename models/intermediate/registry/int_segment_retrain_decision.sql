@@ -126,9 +126,6 @@ reasons as (
             when true then 'imported from {{ import_file }}'
             {%- endif %}
             when checks.champion_model_version is null then 'first build'
-            {%- if var('segment_retrain_blocked') %}
-            when true then null
-            {%- endif %}
             {%- if var('segment_retrain') %}
             when true then 'forced'
             {%- endif %}
@@ -143,9 +140,24 @@ reasons as (
             -- a contract below one month says the segmentation is unstable, not "refit nightly"
             when checks.champion_age_months >= greatest(checks.retrain_months, 1)
                 then 'contract interval reached'
-        end as promote_reason
+        end as due_reason
     from checks
     cross join today
+),
+
+verdicts as (
+    select
+        *,
+        -- a block keeps the champion whatever the checks say, but not on a first build or an import
+        case
+            when
+                {{ 'true' if var('segment_retrain_blocked') else 'false' }}
+                and due_reason != 'first build'
+                and due_reason not like 'imported from %'
+                then null
+            else due_reason
+        end as promote_reason
+    from reasons
 ),
 
 final as (
@@ -163,9 +175,10 @@ final as (
         promote_reason is not null as retrain_due,
         promote_reason,
         {{ 'true' if var('segment_retrain_blocked') else 'false' }} as retrain_blocked,
+        case when promote_reason is null then due_reason end as blocked_reason,
         champion_model_version is null or {{ 'true' if var('segment_reselect') else 'false' }}
             as reselect
-    from reasons
+    from verdicts
 )
 
 select * from final

@@ -26,7 +26,8 @@ final as (
         decision.empty_segment_count,
         decision.retrain_due,
         decision.retrain_blocked,
-        decision.promote_reason as reason,
+        -- a blocked retrain still says what was due
+        coalesce(decision.promote_reason, 'blocked: ' || decision.blocked_reason) as reason,
         coalesce(decision.champion_model_version, '') != champion.model_version as is_promoted
     from decision
     cross join champion

@@ -44,8 +44,17 @@ def verdict(monitoring: pd.Series) -> str:
     if bool(monitoring["is_promoted"]):
         return f"The last build promoted a new champion: {monitoring['reason']}."
     if bool(monitoring["retrain_due"]):
-        return f"A retrain was due ({monitoring['reason']}) but the refit equalled the champion."
+        return (
+            f"A retrain was due ({monitoring['reason']}) but its model equalled the champion, "
+            "which was kept."
+        )
     if bool(monitoring["retrain_blocked"]):
+        reason = monitoring["reason"]
+        if isinstance(reason, str) and reason.startswith("blocked: "):
+            return (
+                "Retraining is blocked (var segment_retrain_blocked): the champion was kept "
+                f"although a retrain was due ({reason.removeprefix('blocked: ')})."
+            )
         return "Retraining is blocked (var segment_retrain_blocked): the champion was kept."
     return "No retrain was due: the champion was kept and nothing was refitted."
 

@@ -144,6 +144,9 @@ def next_champion(
     reason = decision.promote_reason or "first build"
     candidate = fit(previous)
     if reason.startswith("imported from"):
+        if previous is not None and candidate.version == previous.version:
+            # the champion itself re-imported: kept, with its own promotion date and reason
+            return kept_champion_table(previous_table)
         return promoted_table(candidate, reason=reason)
     first_free_id = 1
     if len(previous_table):
