@@ -87,12 +87,13 @@ dbt-build: $(STAMP) $(if $(OLIST_DATA_DIR),,$(DEMO_DIR)/.complete)
 build: dbt-build ## Build everything end to end (atomic, exports/ for BI), then the report (demo data unless OLIST_DATA_DIR is set)
 	$(MAKE) --no-print-directory report
 
-# The analysts' way in: the installed DuckDB, read-only (olist_segmentation.sql_console).
+# The analysts' way in: the installed DuckDB, read-only (olist_segmentation.sql_console), on
+# OLIST_DUCKDB_PATH; the query goes through the environment (Q), so its quotes stay intact.
 SQL_ARGS ?=
 export Q
 
 sql: $(STAMP) ## Query the warehouse read-only: make sql Q="select ..." (no Q: interactive; SQL_ARGS=--csv)
-	@$(VENV)/bin/olist-sql --warehouse $(OLIST_DUCKDB_PATH) $(SQL_ARGS) $${Q:+"$$Q"}
+	@$(VENV)/bin/olist-sql $(SQL_ARGS) $${Q:+"$$Q"}
 
 REPORT ?= reports/segmentation.html
 

@@ -195,5 +195,5 @@ def test_make_sql_passes_the_query_to_olist_sql() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     last = completed.stdout.strip().splitlines()[-1]
-    assert "bin/olist-sql --warehouse" in last
+    assert "bin/olist-sql" in last
     assert '"$Q"' in last, "the query goes through the environment, never re-quoted"
