@@ -7,6 +7,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DBT := $(VENV)/bin/dbt
 STAMP := $(VENV)/.installed
+LOCK := requirements/lock.txt
+SPARK_LOCK := requirements/lock-spark.txt
+LOCK_TOOLS := .venv-lock
+PIP_TOOLS_VERSION := 7.6.2
+# pip itself is pinned too (in .venv and in the lock tools): a new pip changes no install.
+PIP_VERSION := 26.3
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOLS)/bin/pip-compile --quiet \
+	--strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+	$(if $(LOCK_UPGRADE),--upgrade)
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export OLIST_DUCKDB_PATH ?= $(CURDIR)/warehouse/olist.duckdb
@@ -21,20 +30,44 @@ DEMO_CUSTOMERS ?= 96096
 DEMO_SEED ?= 42
 DATA_DIR := $(if $(OLIST_DATA_DIR),$(OLIST_DATA_DIR),$(DEMO_DIR))
 
-.PHONY: help venv demo-data build dbt-build report export-model import-model retrain browser-deps java-deps test test-spark lint format docs metrics bench clean
+.PHONY: help venv lock sql demo-data build dbt-build report export-model import-model retrain browser-deps java-deps test test-spark lint format docs metrics bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  Env: OLIST_DATA_DIR=<folder of Kaggle CSVs> builds on real data; OLIST_DUCKDB_PATH moves the warehouse."
 
-$(STAMP): pyproject.toml
+# Installs are reproducible: the venv gets exactly the versions in requirements/lock.txt (every
+# package of the project and its dev extra, pinned by `make lock`), then the project itself
+# without resolving anything. A change of the lock or of pyproject.toml rebuilds the venv from
+# nothing, so a package dropped from the lock leaves it too.
+$(STAMP): pyproject.toml $(LOCK)
 	@command -v $(PYTHON_BIN) >/dev/null || { echo "error: $(PYTHON_BIN) not found; set PYTHON_BIN=/path/to/python3.11" >&2; exit 1; }
-	@test -d $(VENV) || $(PYTHON_BIN) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@$(PYTHON_BIN) requirements/check_lock.py $(LOCK) dev
+	rm -rf $(VENV)
+	$(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet 'pip==$(PIP_VERSION)'
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check
 	@touch $(STAMP)
 
-venv: $(STAMP) ## Create .venv and install the project with its dev tools
+# The lock: pip-compile (pip-tools, in its own venv $(LOCK_TOOLS), not the project's) resolves
+# pyproject.toml into exact versions without installing them. A rerun keeps every pin that still
+# fits and only adds or changes what pyproject.toml now asks for (after a merge that adds a
+# dependency: `make lock`, commit requirements/); LOCK_UPGRADE=1 moves every pin to the newest
+# allowed release. The Spark lock is the dev lock plus the spark extra, constrained by the dev
+# lock, so both environments share every common version.
+lock: ## Pin the dev (and dev+spark) environment into requirements/lock*.txt (LOCK_UPGRADE=1 bumps all)
+	@command -v $(PYTHON_BIN) >/dev/null || { echo "error: $(PYTHON_BIN) not found; set PYTHON_BIN=/path/to/python3.11" >&2; exit 1; }
+	@test -x $(LOCK_TOOLS)/bin/pip-compile || { $(PYTHON_BIN) -m venv $(LOCK_TOOLS) && \
+		$(LOCK_TOOLS)/bin/python -m pip install --quiet 'pip==$(PIP_VERSION)' 'pip-tools==$(PIP_TOOLS_VERSION)'; }
+	$(PIP_COMPILE) --extra dev -o $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra dev --extra spark --constraint $(LOCK) -o $(SPARK_LOCK) pyproject.toml
+	@$(PYTHON_BIN) requirements/check_lock.py $(LOCK) dev
+	@$(PYTHON_BIN) requirements/check_lock.py $(SPARK_LOCK) dev spark
+	@echo "Locked: $(LOCK), $(SPARK_LOCK) (the next make target rebuilds .venv from them)"
+
+venv: $(STAMP) ## Create .venv from requirements/lock.txt (exact versions) and install the project
 
 $(DEMO_DIR)/.complete: $(STAMP) $(wildcard src/olist_segmentation/demo/*.py)
 	$(PY) -m olist_segmentation.demo --out $(DEMO_DIR) --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED)
@@ -53,6 +86,14 @@ dbt-build: $(STAMP) $(if $(OLIST_DATA_DIR),,$(DEMO_DIR)/.complete)
 
 build: dbt-build ## Build everything end to end (atomic, exports/ for BI), then the report (demo data unless OLIST_DATA_DIR is set)
 	$(MAKE) --no-print-directory report
+
+# The analysts' way in: the installed DuckDB, read-only (olist_segmentation.sql_console), on
+# OLIST_DUCKDB_PATH; the query goes through the environment (Q), so its quotes stay intact.
+SQL_ARGS ?=
+export Q
+
+sql: $(STAMP) ## Query the warehouse read-only: make sql Q="select ..." (no Q: interactive; SQL_ARGS=--csv)
+	@$(VENV)/bin/olist-sql $(SQL_ARGS) $${Q:+"$$Q"}
 
 REPORT ?= reports/segmentation.html
 
@@ -100,8 +141,10 @@ test: $(STAMP) browser-deps ## Run the whole test suite: lint, pytest, dbt build
 # process) on demo data and compared with the DuckDB build (tests/integration/test_spark_parity.py).
 SPARK_STAMP := $(VENV)/.installed-spark
 
-$(SPARK_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -e '.[dev,spark]'
+$(SPARK_STAMP): $(STAMP) $(SPARK_LOCK)
+	@$(PYTHON_BIN) requirements/check_lock.py $(SPARK_LOCK) dev spark
+	$(PY) -m pip install --quiet -e '.[dev,spark]' -c $(SPARK_LOCK)
+	$(PY) -m pip check
 	@touch $@
 
 java-deps: ## Install Debian's Java 17 for the Spark test, if java is missing
@@ -120,16 +163,16 @@ browser-deps: ## Install Debian's chromium for the report's browser test (skippe
 		  || echo "WARNING: chromium could not be installed; the browser test will be skipped"; }
 
 lint: $(STAMP) ## ruff (lint + format check), sqlfluff, and dbt-score (docs, tests, structure)
-	$(VENV)/bin/ruff check src tests models bench
-	$(VENV)/bin/ruff format --check src tests models bench
+	$(VENV)/bin/ruff check src tests models bench requirements
+	$(VENV)/bin/ruff format --check src tests models bench requirements
 	@mkdir -p target
 	OLIST_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(VENV)/bin/sqlfluff lint models data-tests analyses snapshots
 	OLIST_DUCKDB_PATH=$(CURDIR)/target/lint.duckdb $(DBT) parse --quiet --target-path target/lint
 	$(VENV)/bin/dbt-score lint --manifest target/lint/manifest.json
 
 format: $(STAMP) ## Format Python with ruff
-	$(VENV)/bin/ruff format src tests models bench
-	$(VENV)/bin/ruff check --fix src tests models bench
+	$(VENV)/bin/ruff format src tests models bench requirements
+	$(VENV)/bin/ruff check --fix src tests models bench requirements
 
 # Benchmark: scales are `real` and multiples of Olist; 100x needs ~6 GB in BENCH_WORK.
 BENCH_SCALES ?= real,1,10

@@ -16,6 +16,12 @@ def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def other_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Demo data with another seed: a build on it changes every mart visibly."""
+    return generate_demo_data(tmp_path_factory.mktemp("other_data"), DEMO_TEST_CUSTOMERS, seed=7)
+
+
+@pytest.fixture(scope="session")
 def demo_build(demo_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
     """One full `dbt build` on the demo data, shared by the tests that read its tables."""
     return run_dbt(["build"], demo_data_dir, tmp_path_factory.mktemp("demo_build"))

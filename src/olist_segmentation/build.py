@@ -118,7 +118,7 @@ def check_no_writer(warehouse: Path) -> None:
         raise BuildError(
             f"the warehouse {warehouse} is locked by a writer: {describe_lock_holder(text)} "
             "holds a read-write DuckDB connection on it. Close that connection (or stop that "
-            "process), or open the warehouse with read_only=True / `duckdb -readonly` for "
+            "process), or open the warehouse with read_only=True / `olist-sql` (read-only) for "
             "reading, then run the build again; read-only readers never block the build.",
             exit_code=2,
         ) from error

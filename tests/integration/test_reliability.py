@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_harness import DEMO_TEST_CUSTOMERS, REPO_ROOT, generate_demo_data
+from dbt_harness import REPO_ROOT
 
 from olist_segmentation.build import (
     CONSUMER_MARTS,
@@ -93,12 +93,6 @@ def copy_published(source: BuildRun, work_dir: Path) -> BuildRun:
     shutil.copyfile(source.warehouse, work_dir / "warehouse" / "olist.duckdb")
     shutil.copytree(source.exports, work_dir / "exports")
     return BuildRun(0, "", "", work_dir / "warehouse" / "olist.duckdb", work_dir / "exports")
-
-
-@pytest.fixture(scope="module")
-def other_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Demo data with another seed: a build on it changes every mart visibly."""
-    return generate_demo_data(tmp_path_factory.mktemp("other_data"), DEMO_TEST_CUSTOMERS, seed=7)
 
 
 @dataclass(frozen=True)
