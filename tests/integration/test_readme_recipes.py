@@ -146,7 +146,11 @@ def test_readme_query_returns_rows(
     else:
         footer = output.strip().splitlines()[-1]
         match = re.fullmatch(r"\((\d+) rows?\)", footer)
-        assert match and int(match[1]) > 0, f"{line}: no rows\n{output}"
+        assert match, f"{line}: no row count\n{output}"
+        # the moves between builds are empty after a first build (the README says so)
+        last_statement = line.rstrip().rstrip(";").split(";")[-1]
+        if "segment_snapshot_transitions" not in last_statement:
+            assert int(match[1]) > 0, f"{line}: no rows\n{output}"
 
 
 def test_readme_python_examples_run(analyst_dir: Path) -> None:

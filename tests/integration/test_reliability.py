@@ -160,7 +160,7 @@ def test_build_publishes_the_consumer_marts_as_parquet(published: Published) -> 
             assert rows == published.second_marts[name][0], name
     assert not building_path(run.warehouse).exists(), "the building copy is renamed, not left"
     assert "[build] published" in run.stderr
-    assert "[build] running build --vars" in run.stderr, "progress lines go to stderr"
+    assert "[build] decide: dbt build --selector decide --vars" in run.stderr, "progress on stderr"
 
 
 def test_failed_build_leaves_warehouse_and_exports_untouched(
@@ -287,7 +287,7 @@ def test_build_fails_fast_when_a_writer_holds_the_warehouse(
         writer.wait(timeout=30)
     assert blocked.returncode == 2
     assert elapsed < 30, "fails fast, before dbt runs"
-    assert "running build" not in blocked.stderr
+    assert "dbt build" not in blocked.stderr
     message = blocked.stderr.strip().splitlines()[-1]
     assert f"the warehouse {target.warehouse} is locked by a writer:" in message
     assert f"PID {writer.pid}" in message
