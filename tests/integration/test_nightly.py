@@ -40,7 +40,7 @@ def nightly_build(data_dir: Path, warehouse: Path, *extra: str) -> dict[str, set
     assert completed.returncode == 0, (completed.stdout + completed.stderr)[-4000:]
     return {
         path.name.split(".")[1]: {
-            result["unique_id"].split(".")[-1] for result in json.loads(path.read_text())["results"]
+            result["unique_id"].split(".")[2] for result in json.loads(path.read_text())["results"]
         }
         for path in target.glob("run_results.*.json")
     }
@@ -119,7 +119,7 @@ def test_nights_without_a_retrain_keep_the_model_version(nights: dict[str, objec
 def test_a_night_without_a_retrain_runs_no_fit(nights: dict[str, object]) -> None:
     """The build decides first, then runs the nightly path: scoring, no search, fit or study."""
     retrain_only = {
-        "segment_model_selection",
+        "segment_model_selection_computed",
         "int_segment_model_fitted",
         "int_clustering_compared",
         "customer_rfm_history",
@@ -135,7 +135,7 @@ def test_a_night_without_a_retrain_runs_no_fit(nights: dict[str, object]) -> Non
     for night in (first, forced):
         assert set(night) == {"decide", "retrain"}
         assert {"int_segment_model_fitted", "int_segment_stability_measured"} <= night["retrain"]
-    assert "segment_model_selection" in first["retrain"]
+    assert "segment_model_selection_computed" in first["retrain"]
 
 
 @pytest.mark.dbt

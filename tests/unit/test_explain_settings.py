@@ -19,7 +19,7 @@ EXPLAIN_YMLS = [
 ]
 PYTHON_MODELS = [
     "int_segment_surrogate_tree",
-    "segment_profile_features",
+    "segment_profile_features_computed",
     "segment_feature_importance",
 ]
 
