@@ -48,3 +48,21 @@
 {% macro spark__fractional_days_between(start_timestamp, end_timestamp) -%}
     (unix_seconds({{ end_timestamp }}) - unix_seconds({{ start_timestamp }})) / 86400d
 {%- endmacro %}
+
+
+{#- Aggregate: the sum of a double `expression` added in `ordering` order, so that the result does
+    not depend on how the engine split the rows between threads (a float sum's last bits do). -#}
+{% macro ordered_sum(expression, ordering) -%}
+    {{ return(adapter.dispatch('ordered_sum', 'olist_segmentation')(expression, ordering)) }}
+{%- endmacro %}
+{% macro default__ordered_sum(expression, ordering) -%}
+    sum({{ expression }} order by {{ ordering }})
+{%- endmacro %}
+{#- Spark has no ordered aggregate: the terms in `ordering` order, folded left to right. -#}
+{% macro spark__ordered_sum(expression, ordering) -%}
+    aggregate(
+        transform(array_sort(collect_list(struct({{ ordering }} as o, {{ expression }} as v))), x -> x.v),
+        cast(0 as double),
+        (total, term) -> total + term
+    )
+{%- endmacro %}

@@ -12,7 +12,10 @@
     NULL -> impute_value, then ln(1 + x) when log1p, then (x - center) / scale; then the nearest
     centroid by squared Euclidean distance, a tie going to the lowest segment_id (np.argmin over
     centroids sorted by segment_id). The customers' features are unpivoted (one row per customer
-    and feature) and joined to the centroids, so any number of features and segments works.
+    and feature) and joined to the centroids, so any number of features and segments works. The
+    squared distance adds the features in feature order (ordered_sum): an unordered float sum
+    changes in its last bits with the engine's threading, and two builds on the same data must
+    give the same distances and the same ties.
 
     The feature columns are read from the model at execution (segment_model_features); a model
     whose features are not columns of `customers` fails the build with one line naming them. The
@@ -79,10 +82,11 @@
         select
             scaled_values.customer_unique_id,
             segment_model.segment_id,
-            sum(
-                (scaled_values.scaled_value - segment_model.centroid_scaled)
-                * (scaled_values.scaled_value - segment_model.centroid_scaled)
-            ) as squared_distance
+            {{ ordered_sum(
+                '(scaled_values.scaled_value - segment_model.centroid_scaled)'
+                ~ ' * (scaled_values.scaled_value - segment_model.centroid_scaled)',
+                'segment_model.feature_order'
+            ) }} as squared_distance
         from scaled_values
         inner join segment_model
             on scaled_values.feature = segment_model.feature
