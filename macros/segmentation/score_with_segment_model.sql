@@ -13,7 +13,7 @@
     centroid by squared Euclidean distance, a tie going to the lowest segment_id (np.argmin over
     centroids sorted by segment_id). The customers' features are unpivoted (one row per customer
     and feature) and joined to the centroids, so any number of features and segments works. The
-    squared distance adds the features in feature order (ordered_sum): an unordered float sum
+    squared distance adds the features in name order (ordered_sum): an unordered float sum
     changes in its last bits with the engine's threading, and two builds on the same data must
     give the same distances and the same ties.
 
@@ -85,7 +85,7 @@
             {{ ordered_sum(
                 '(scaled_values.scaled_value - segment_model.centroid_scaled)'
                 ~ ' * (scaled_values.scaled_value - segment_model.centroid_scaled)',
-                'segment_model.feature_order'
+                'scaled_values.feature'
             ) }} as squared_distance
         from scaled_values
         inner join segment_model
