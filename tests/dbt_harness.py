@@ -7,6 +7,7 @@ the developer's warehouse/ and never block each other.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -87,3 +88,30 @@ def generate_demo_data(out_dir: Path, n_customers: int, seed: int = 42) -> Path:
         text=True,
     )
     return out_dir
+
+
+# What a dbt project is made of (pyproject.toml too: dbt-score reads its rules from it).
+PROJECT_PARTS = (
+    "models",
+    "macros",
+    "seeds",
+    "snapshots",
+    "analyses",
+    "data-tests",
+    "docs",
+    "dbt_project.yml",
+    "profiles.yml",
+    "selectors.yml",
+    "pyproject.toml",
+)
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the dbt project in ``target``, for tests that parse or edit it in isolation."""
+    for part in PROJECT_PARTS:
+        source = REPO_ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target

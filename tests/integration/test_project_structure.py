@@ -3,38 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from dbt_harness import REPO_ROOT
+from dbt_harness import copy_project
 
 BIN_DIR = Path(sys.executable).parent
-PROJECT_PARTS = [
-    "models",
-    "macros",
-    "seeds",
-    "snapshots",
-    "analyses",
-    "data-tests",
-    "docs",
-    "dbt_project.yml",
-    "profiles.yml",
-    "selectors.yml",
-    "pyproject.toml",
-]
-
-
-def _copy_project(target: Path) -> Path:
-    for part in PROJECT_PARTS:
-        source = REPO_ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        else:
-            shutil.copy2(source, target / part)
-    return target
 
 
 def _score(project: Path) -> subprocess.CompletedProcess[str]:
@@ -64,7 +40,7 @@ def _score(project: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.dbt
 def test_the_project_passes_and_a_mart_reading_a_source_fails(tmp_path: Path) -> None:
-    project = _copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project")
     clean = _score(project)
     assert clean.returncode == 0, clean.stdout + clean.stderr
 
@@ -78,7 +54,7 @@ def test_the_project_passes_and_a_mart_reading_a_source_fails(tmp_path: Path) ->
 
 @pytest.mark.dbt
 def test_a_public_model_without_a_contract_fails(tmp_path: Path) -> None:
-    project = _copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project")
     folder = project / "models" / "marts" / "customers"
     (folder / "customer_states.sql").write_text(
         "select distinct customer_state from {{ ref('customer_rfm') }}\n"

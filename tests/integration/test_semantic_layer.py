@@ -22,21 +22,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_harness import REPO_ROOT, DbtResult
+from dbt_harness import DbtResult, copy_project
 
 BIN_DIR = Path(sys.executable).parent
-PROJECT_PARTS = [
-    "models",
-    "macros",
-    "seeds",
-    "snapshots",
-    "analyses",
-    "data-tests",
-    "docs",
-    "dbt_project.yml",
-    "profiles.yml",
-    "selectors.yml",
-]
 # (changed_on, from_segment_id, to_segment_id, move_cause, model_version, customer_count)
 SYNTHETIC_MOVES = [
     ("2026-01-02", 1, 2, "behaviour", "v-test", 5),
@@ -133,12 +121,7 @@ def semantic_project(
     assert mf.exists(), f"{mf} missing: install the dev extra (pip install -e '.[dev]')"
     root = tmp_path_factory.mktemp("semantic") / "project"
     root.mkdir()
-    for part in PROJECT_PARTS:
-        source = REPO_ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, root / part)
-        else:
-            shutil.copy2(source, root / part)
+    copy_project(root)
     # Same file name as the session's warehouse: dbt-duckdb names the catalog after it, and the
     # semantic manifest that `dbt parse` writes addresses the marts as "<catalog>".marts.<table>.
     warehouse = root / "warehouse" / demo_build.warehouse.name
