@@ -1,7 +1,8 @@
 """Our atomic build (``python -m olist_segmentation.build``), measured as the nightly job runs it.
 
-One build is one measured process: it copies the warehouse, runs dbt twice (``decide``, then
-``nightly`` or ``retrain``), exports Parquet and swaps the file in. The record of a build holds
+One build is one measured process: it runs dbt twice (``decide``, then ``nightly`` or
+``retrain``) into a new file, each run keeping from the published warehouse the tables it needs,
+exports Parquet and swaps the file in. The record of a build holds
 its wall time, CPU and peak RSS, each dbt run's nodes (``run_results.<label>.json``) and the
 phases read from the build's ``[build]`` progress lines on stderr, stamped as they arrive.
 """
@@ -28,7 +29,7 @@ STABILITY_MODELS = {
     "customer_rfm_history",
 }
 STABILITY_PREFIXES = ("segment_stability", "maintenance_contract")
-SEARCH_MODELS = {"segment_model_selection"}
+SEARCH_MODELS = {"segment_model_selection_computed"}
 FIT_MODELS = {
     "int_segment_model_fitted",
     "int_clustering_compared",
@@ -55,6 +56,7 @@ NODE_GROUPS = (
 )
 _START = re.compile(r"^\[build\] (\w+): dbt build(?! succeeded in)")
 _END = re.compile(r"^\[build\] (\w+): dbt build succeeded in")
+_KEPT = re.compile(r"Kept from the previous build \((?:needed|rest), ([\d.]+) s\)")
 
 
 def node_group(node: dict[str, Any]) -> str:
@@ -90,10 +92,12 @@ def node_group(node: dict[str, Any]) -> str:
 def build_phases(measured: Measured, runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Seconds of the build's phases from its stamped ``[build]`` lines (empty when none).
 
-    ``startup_s``: Python start-up and imports before the first line; ``copy_s``: copy of the
-    warehouse (or its absence noted) up to the first dbt run; per dbt run its wall time
-    (``run_wall_s``); ``between_s``: reading the decision between the runs; ``export_s``: Parquet
-    export, checkpoint and swap after the last run; ``exit_s``: the rest, to the process end.
+    ``startup_s``: Python start-up and imports before the first line; ``copy_s``: up to the
+    first dbt run; ``keep_s``: tables kept from the published warehouse by the dbt runs' hooks
+    (their "Kept from the previous build" lines, inside the runs' execution); per dbt run its
+    wall time (``run_wall_s``); ``between_s``: reading the decision between the runs;
+    ``export_s``: Parquet export, checkpoint and swap after the last run; ``exit_s``: the rest,
+    to the process end.
     """
     lines = [(t, text) for t, text in measured.stderr_lines if text.startswith("[build] ")]
     if not lines:
@@ -103,6 +107,9 @@ def build_phases(measured: Measured, runs: dict[str, dict[str, Any]]) -> dict[st
     published = next((t for t, text in lines if text.startswith("[build] published ")), None)
     end = measured.started_epoch + measured.wall_s
     phases: dict[str, Any] = {"startup_s": lines[0][0] - measured.started_epoch}
+    kept = [float(m[1]) for m in _KEPT.finditer(measured.stdout())]
+    if kept:
+        phases["keep_s"] = sum(kept)
     if starts:
         phases["copy_s"] = min(starts.values()) - lines[0][0]
     phases["run_wall_s"] = {label: ends[label] - starts[label] for label in starts if label in ends}

@@ -97,7 +97,7 @@ class Metrics:
     cpu: dict[str, float | None] = field(default_factory=dict)
     decide_s: float | None = None  # raw -> RFM + decision: the nightly build's decide run
     decide_exec_s: float | None = None
-    search_s: float | None = None  # segment_model_selection in the first build
+    search_s: float | None = None  # segment_model_selection_computed in the first build
     search_retrain_s: float | None = None  # the same node in the forced retrain (no grid)
     stability_s: float | None = None  # stability-study models in the retrain build
     other_cores: list[float] = field(default_factory=list)

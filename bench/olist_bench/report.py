@@ -154,8 +154,8 @@ def _results(records: Records, metrics: list[Metrics]) -> list[str]:
         )
     lines += [
         "",
-        "*Search cost* = node time of `segment_model_selection` (the forced retrain runs no "
-        "grid: its figure is the node's fixed cost); *stability study cost* = node "
+        "*Search cost* = node time of `segment_model_selection_computed` (the forced retrain "
+        "runs no grid: its figure is the node's fixed cost); *stability study cost* = node "
         "times of int_stability_reference_model, int_segment_stability_measured, "
         "segment_stability*, segment_transitions, customer_rfm_history and "
         "maintenance_contract* (sums of node times: with 2 dbt threads they may overlap).",

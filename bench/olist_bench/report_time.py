@@ -1,9 +1,10 @@
 """The report's "where the time goes" sections: the phases and node groups of each build.
 
 Per scale, one table splits each build (first, nightly, retrain) into the build's own phases
-(start-up, warehouse copy, export and swap, from its stamped ``[build]`` lines), dbt's start-up
-and parse per run (the run's wall time minus its ``elapsed_time``) and the node time per group
-(:data:`olist_bench.builds.NODE_GROUPS`); then the slowest nodes, and how they grow across scales.
+(start-up, export and swap, from its stamped ``[build]`` lines; the tables kept from the previous
+warehouse, from dbt's output), dbt's start-up and parse per run (the run's wall time minus its
+``elapsed_time``) and the node time per group (:data:`olist_bench.builds.NODE_GROUPS`); then the
+slowest nodes, and how they grow across scales.
 """
 
 from __future__ import annotations
@@ -48,7 +49,11 @@ def _phase_rows(entries: list[dict[str, Any] | None]) -> list[tuple[str, list[fl
     return [
         ("whole build (wall)", [get_in(e or {}, "wall_s") for e in entries]),
         ("build start-up (Python, imports)", [phase(e, "startup_s") for e in entries]),
-        ("copy of the warehouse", [phase(e, "copy_s") for e in entries]),
+        ("before the first dbt run", [phase(e, "copy_s") for e in entries]),
+        (
+            "· tables kept from the previous warehouse (in the runs' hooks)",
+            [phase(e, "keep_s") for e in entries],
+        ),
         (
             "decide run: dbt start-up + parse",
             [phase(e, "dbt_startup_s", "decide") for e in entries],

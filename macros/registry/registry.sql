@@ -1,12 +1,20 @@
-{#- The model registry lives in incremental marts that survive every build (the atomic build copies
-    the warehouse, and these models ignore --full-refresh). Models that run before the registry is
+{#- The model registry lives in incremental marts that survive every build (the atomic build keeps
+    them, and these models ignore --full-refresh). Models that run before the registry is
     updated read its state as of the previous build through these macros: a table that does not
     exist yet (the first build on an empty warehouse) reads as empty. -#}
 
-{#- The relation marts.<identifier> as the previous build left it, or none. -#}
+{#- The relation marts.<identifier> as the previous build left it, or none. The calling model
+    declares it in meta.previous_build_tables: the atomic build brings exactly those tables over
+    from the published warehouse before the run (macros/atomic_build/keep_previous_build.sql). -#}
 {% macro previous_build_table(identifier) -%}
     {%- if not execute -%}
         {{ return(none) }}
+    {%- endif -%}
+    {%- if identifier not in (model.config.meta or {}).get('previous_build_tables', []) -%}
+        {{ exceptions.raise_compiler_error(
+            model.name ~ " reads marts." ~ identifier ~ " as the previous build left it: declare it in the model's "
+            ~ "config meta.previous_build_tables, so that the atomic build keeps it for this run"
+        ) }}
     {%- endif -%}
     {{ return(adapter.get_relation(database=target.database, schema='marts', identifier=identifier)) }}
 {%- endmacro %}

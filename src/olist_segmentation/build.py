@@ -4,10 +4,13 @@
 
 1. Fails fast if the warehouse is held by a writer (a read-write DuckDB connection elsewhere),
    naming the process and its PID. Read-only readers (BI tools, notebooks) do not block the build.
-2. Copies the warehouse to `<name>.building.duckdb` beside it (so snapshots keep their history)
-   and runs `dbt build` into that copy, passing extra arguments through: first the run that
-   decides whether to retrain, then the nightly path or the retrain path
-   (olist_segmentation.dbt_invocation).
+2. Runs `dbt build` into a new file `<name>.building.duckdb` beside the warehouse, passing extra
+   arguments through: first the run that decides whether to retrain, then the nightly path or the
+   retrain path (olist_segmentation.dbt_invocation). Nothing is copied up front: each dbt run
+   brings over from the warehouse (attached read-only) the tables it reads or appends to without
+   rebuilding them — the registry, the monitoring rows, the snapshot's history, the champion's
+   centroids — and the last run every other table that no run rebuilt
+   (macros/atomic_build/keep_previous_build.sql), so tables about to be rebuilt are never copied.
 3. Only if dbt succeeds: writes the consumer marts as Parquet files into the export folder (each
    to a hidden temporary file in that folder), replaces the warehouse with the copy (`os.replace`,
    atomic on one file system) and moves each Parquet file into place (`os.replace` again), so a
@@ -29,7 +32,6 @@ import contextlib
 import fcntl
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -126,7 +128,7 @@ def check_no_writer(warehouse: Path) -> None:
 
 @contextlib.contextmanager
 def build_lock(warehouse: Path) -> Iterator[None]:
-    """One build at a time per warehouse (both would write the same .building copy)."""
+    """One build at a time per warehouse (both would write the same .building file)."""
     lock_file = warehouse.with_name(f"{warehouse.stem}.build.lock")
     handle = open(lock_file, "a+")  # noqa: SIM115 - held for the whole build
     try:
@@ -154,19 +156,23 @@ def remove_database(database: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def prepare_building_copy(warehouse: Path, building: Path) -> None:
-    remove_database(building)  # a copy left by a killed build: we hold the build lock
+def prepare_building_file(warehouse: Path, building: Path) -> None:
+    remove_database(building)  # a file left by a killed build: we hold the build lock
     if warehouse.exists():
-        progress(f"copying {warehouse} to {building.name} (snapshots keep their history)")
-        shutil.copyfile(warehouse, building)
-        if wal_path(warehouse).exists():  # changes of a crashed writer, not yet checkpointed
-            shutil.copyfile(wal_path(warehouse), wal_path(building))
+        progress(
+            f"building {building.name} beside {warehouse.name}; the tables that must persist "
+            "(registry, monitoring, snapshot, and what this build does not rebuild) are kept "
+            "from it by the dbt runs"
+        )
     else:
         progress(f"no warehouse at {warehouse} yet: building a new one in {building.name}")
 
 
-def dbt_environment(building: Path) -> dict[str, str]:
+def dbt_environment(building: Path, warehouse: Path) -> dict[str, str]:
     env = {**os.environ, "OLIST_DUCKDB_PATH": str(building)}
+    env.pop("OLIST_PREVIOUS_DUCKDB_PATH", None)
+    if warehouse.exists():
+        env["OLIST_PREVIOUS_DUCKDB_PATH"] = str(warehouse)
     if "DBT_PROFILES_DIR" not in env and Path("profiles.yml").exists():
         env["DBT_PROFILES_DIR"] = str(Path.cwd())
     return env
@@ -223,8 +229,8 @@ def build(dbt_args: Sequence[str]) -> None:
         written: list[tuple[Path, Path]] = []
         published = False
         try:
-            prepare_building_copy(warehouse, building)
-            run_dbt_builds(building, dbt_args, env=dbt_environment(building))
+            prepare_building_file(warehouse, building)
+            run_dbt_builds(building, dbt_args, env=dbt_environment(building, warehouse))
             written = write_exports(building, exports)
             publish(building, warehouse, written, exports)
             published = True

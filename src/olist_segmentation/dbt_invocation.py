@@ -3,7 +3,7 @@
 A nightly build without a retrain must not pay for the search, the fits, the stability study,
 the monthly history and the model explanations: they would all come out as they are. dbt cannot
 choose its selection half-way through a run, so the build runs dbt twice in the same warehouse
-copy (the second run reuses the first one's parse):
+file (the second run reuses the first one's parse):
 
 1. selector ``decide``: raw files → staging → ``customer_rfm`` → ``int_segment_retrain_decision``
    (the champion against today's customers), with their tests;
@@ -170,15 +170,21 @@ def run_dbt(dbt_args: Sequence[str], *, env: dict[str, str], label: str) -> None
 
 
 def run_dbt_builds(building: Path, dbt_args: Sequence[str], *, env: dict[str, str]) -> None:
-    """Decide, then build the nightly or the retrain path (or the caller's own selection)."""
+    """Decide, then build the nightly or the retrain path (or the caller's own selection).
+
+    The last run also keeps, at its end, every table of the published warehouse that no run
+    rebuilt (``OLIST_PREVIOUS_KEEP_REST``, read by macro keep_previous_build).
+    """
+    last_run_env = {**env, "OLIST_PREVIOUS_KEEP_REST": "true"}
+    env = {key: value for key, value in env.items() if key != "OLIST_PREVIOUS_KEEP_REST"}
     if has_own_selection(dbt_args):
-        run_dbt(dbt_args, env=env, label="selection")
+        run_dbt(dbt_args, env=last_run_env, label="selection")
         return
     run_dbt(["--selector", DECIDE_SELECTOR, *dbt_args], env=env, label="decide")
     decision = read_decision(building)
     if decision.retrain_due:
         progress(f"retrain due ({decision.reason}): search, fit, study and explanations run")
-        run_dbt(["--selector", RETRAIN_SELECTOR, *dbt_args], env=env, label="retrain")
+        run_dbt(["--selector", RETRAIN_SELECTOR, *dbt_args], env=last_run_env, label="retrain")
     else:
         progress("no retrain due: scoring with the champion, nothing is refitted")
-        run_dbt(["--selector", NIGHTLY_SELECTOR, *dbt_args], env=env, label="nightly")
+        run_dbt(["--selector", NIGHTLY_SELECTOR, *dbt_args], env=last_run_env, label="nightly")

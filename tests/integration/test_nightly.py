@@ -10,6 +10,8 @@ ids of the segments that persist.
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,23 +29,56 @@ NIGHTLY_CUSTOMERS = 3000
 FEATURE_COLUMNS = ["recency_days", "frequency", "monetary"]
 
 
-def nightly_build(data_dir: Path, warehouse: Path, *extra: str) -> dict[str, set[str]]:
+KEPT_LINE = re.compile(
+    r"Kept from the previous build \((needed|rest), [\d.]+ s\): \d+ relation\(s\)(?:: (.*))?$"
+)
+
+
+# What every build keeps and appends to: the registry's incremental tables and the snapshot.
+PERSISTENT = {
+    "segment_models",
+    "segment_model_parameters",
+    "segment_model_reference_bins",
+    "segment_model_lineage",
+    "segment_model_monitoring",
+    "segment_model_monitoring_features",
+    "customer_segments_snapshot",
+}
+
+
+@dataclass(frozen=True)
+class NightlyBuild:
+    """What one build ran: nodes per dbt run, and the relations it brought over."""
+
+    runs: dict[str, set[str]]
+    kept: set[str]
+    kept_rest: set[str]
+
+
+def nightly_build(data_dir: Path, warehouse: Path, *extra: str) -> NightlyBuild:
     """What the scheduled job runs: the atomic build into the one warehouse.
 
     Returns the nodes each of its dbt runs executed (run_results.<run>.json: decide, then
-    nightly or retrain), by name.
+    nightly or retrain), by name, and the relations (schema.name) its runs brought over from
+    the published warehouse (their "Kept from the previous build" lines).
     """
     target = warehouse.parent / "target"
     for previous in target.glob("run_results.*.json"):
         previous.unlink()
     completed = run_build_process(data_dir=data_dir, warehouse=warehouse, dbt_args=extra)
     assert completed.returncode == 0, (completed.stdout + completed.stderr)[-4000:]
-    return {
+    runs = {
         path.name.split(".")[1]: {
             result["unique_id"].split(".")[2] for result in json.loads(path.read_text())["results"]
         }
         for path in target.glob("run_results.*.json")
     }
+    kept = [m for line in completed.stdout.splitlines() if (m := KEPT_LINE.search(line))]
+    return NightlyBuild(
+        runs=runs,
+        kept={name for m in kept if m[2] for name in m[2].split(", ")},
+        kept_rest={name for m in kept if m[2] and m[1] == "rest" for name in m[2].split(", ")},
+    )
 
 
 def read(warehouse: Path, sql: str) -> pd.DataFrame:
@@ -58,6 +93,10 @@ def state(warehouse: Path) -> dict[str, pd.DataFrame]:
         "champion": read(warehouse, "select * from marts.segment_centroids"),
         "registry": read(warehouse, "select * from marts.segment_models"),
         "snapshot": read(warehouse, "select * from marts.customer_segments_snapshot"),
+        "relations": read(
+            warehouse,
+            "select table_schema || '.' || table_name as relation from information_schema.tables",
+        ),
     }
 
 
@@ -126,7 +165,7 @@ def test_a_night_without_a_retrain_runs_no_fit(nights: dict[str, object]) -> Non
         "int_segment_stability_measured",
         "int_segment_surrogate_tree",
     }
-    first, second, third, forced = nights["runs"]
+    first, second, third, forced = (build.runs for build in nights["runs"])
     for night in (second, third):
         assert set(night) == {"decide", "nightly"}
         assert "int_segment_retrain_decision" in night["decide"]
@@ -136,6 +175,30 @@ def test_a_night_without_a_retrain_runs_no_fit(nights: dict[str, object]) -> Non
         assert set(night) == {"decide", "retrain"}
         assert {"int_segment_model_fitted", "int_segment_stability_measured"} <= night["retrain"]
     assert "segment_model_selection_computed" in first["retrain"]
+
+
+@pytest.mark.dbt
+def test_a_build_brings_over_only_what_it_does_not_rebuild(nights: dict[str, object]) -> None:
+    """The atomic build starts from an empty file: what persists is brought over, nothing else.
+
+    Nothing of the published warehouse is lost, no relation a run rebuilds is copied, a night
+    keeps the last retrain's study and history, and a retrain keeps only the registry, the
+    monitoring rows, the snapshot and the contract the decision reads.
+    """
+    states, runs = nights["states"], nights["runs"]
+    for before, after, build in zip(states[:-1], states[1:], runs[1:], strict=True):
+        assert set(before["relations"]["relation"]) <= set(after["relations"]["relation"])
+        rebuilt = set().union(*build.runs.values())
+        # appended to (the registry, the snapshot), or read by the decision before a retrain
+        # rebuilds it (the previous contract)
+        kept_and_rebuilt = {name.split(".")[1] for name in build.kept} & rebuilt
+        assert kept_and_rebuilt <= PERSISTENT | {"maintenance_contract"}
+    night, forced = runs[1], runs[3]
+    assert {"marts.segment_models", "marts.customer_segments_snapshot"} <= night.kept
+    assert {"marts.segment_centroids", "marts.customer_rfm_history"} <= night.kept
+    assert "marts.customer_rfm_history" in night.kept_rest
+    assert not forced.kept_rest
+    assert forced.kept == {f"marts.{name}" for name in PERSISTENT | {"maintenance_contract"}}
 
 
 @pytest.mark.dbt

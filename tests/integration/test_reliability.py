@@ -158,7 +158,7 @@ def test_build_publishes_the_consumer_marts_as_parquet(published: Published) -> 
                 f"select count(*) from read_parquet('{run.exports / name}.parquet')"
             ).fetchall()
             assert rows == published.second_marts[name][0], name
-    assert not building_path(run.warehouse).exists(), "the building copy is renamed, not left"
+    assert not building_path(run.warehouse).exists(), "the building file is renamed, not left"
     assert "[build] published" in run.stderr
     assert "[build] decide: dbt build --selector decide --vars" in run.stderr, "progress on stderr"
 
@@ -183,7 +183,7 @@ def test_failed_build_leaves_warehouse_and_exports_untouched(
     assert sorted(path.name for path in failed.warehouse.parent.iterdir()) == [
         "olist.build.lock",
         "olist.duckdb",
-    ], "the building copy is removed"
+    ], "the building file is removed"
 
 
 READER = """
