@@ -7,7 +7,8 @@
 
     - on-run-start, mode 'needed': the tables this run reads or appends to without building them
       from scratch: incremental models and snapshots it selects (the registry, the monitoring rows,
-      the customer snapshot keep their history), the parents of what it selects that it does not
+      the customer snapshot keep their history), the models it selects that return their previous
+      rows when nothing changed (meta.reads_its_previous_rows), the parents of what it selects that it does not
       build (a night without a retrain scores with the segment centroids of the last retrain), and
       the tables its models read as the previous build left them (`previous_build_tables` in their
       meta, read through previous_build_table);
@@ -80,8 +81,10 @@
 
 {#-
     schema.identifier (lower case) of every relation this run needs as the previous build left it:
-    incremental models and snapshots it selects, parents of its selected nodes (tests included) that
-    it does not select (through ephemeral parents), and the tables its selected models declare in
+    incremental models and snapshots it selects, and the models it selects that return their
+    previous rows when nothing changed (meta.reads_its_previous_rows: the search, the algorithm
+    comparison, the study); parents of its selected nodes (tests included) that it does not select
+    (through ephemeral parents); and the tables its selected models declare in
     meta.previous_build_tables (schema marts).
 -#}
 {% macro olist_relations_needed_by_run() %}
@@ -89,10 +92,11 @@
     {%- set pending = [] -%}
     {%- for unique_id in selected_resources if unique_id in graph.nodes -%}
         {%- set node = graph.nodes[unique_id] -%}
-        {%- if node.resource_type == 'snapshot' or node.config.materialized == 'incremental' -%}
+        {%- set meta = node.config.meta or {} -%}
+        {%- if node.resource_type == 'snapshot' or node.config.materialized == 'incremental' or meta.get('reads_its_previous_rows') -%}
             {%- do needed.append((node.schema ~ '.' ~ (node.alias or node.name)) | lower) -%}
         {%- endif -%}
-        {%- for identifier in (node.config.meta or {}).get('previous_build_tables', []) -%}
+        {%- for identifier in meta.get('previous_build_tables', []) -%}
             {%- do needed.append(('marts.' ~ identifier) | lower) -%}
         {%- endfor -%}
         {%- do pending.extend(node.depends_on.nodes) -%}

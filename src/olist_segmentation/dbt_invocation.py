@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -140,6 +141,26 @@ def summarise_dbt_failure(output_tail: Sequence[str], run_results: Path, started
     return meaningful[-1][:400] if meaningful else "no output"
 
 
+def crash_summary(signal_number: int, output_tail: Sequence[str]) -> str:
+    """'was killed by SIGSEGV (...)': a native crash, with the model and Python frame running.
+
+    dbt runs with PYTHONFAULTHANDLER, so a crash prints the Python stack of every thread; the
+    last node dbt started and the innermost project frame say where to look.
+    """
+    try:
+        name = signal.Signals(signal_number).name
+    except ValueError:
+        name = f"signal {signal_number}"
+    started = [line.split(" START ", 1)[1] for line in output_tail if " START " in line]
+    where = [f"last node started: {started[-1].split(' ..')[0].strip()}" if started else ""]
+    frames = [line.strip() for line in output_tail if line.strip().startswith("File ")]
+    ours = [frame for frame in frames if "olist_segmentation" in frame or "/models/" in frame]
+    if ours or frames:
+        where.append(f"innermost frame: {(ours or frames)[0]}")
+    details = "; ".join(part for part in where if part) or "no node had started"
+    return f"was killed by {name}, a crash inside a native library ({details})"
+
+
 def run_dbt(dbt_args: Sequence[str], *, env: dict[str, str], label: str) -> None:
     """One `dbt build` with ``dbt_args``; its output streamed to stdout, a failure summarised.
 
@@ -150,6 +171,8 @@ def run_dbt(dbt_args: Sequence[str], *, env: dict[str, str], label: str) -> None
     progress(f"{label}: dbt {' '.join(command[1:])}")
     started = time.time()
     tail: list[str] = []
+    # a native crash (signal) then prints every thread's Python stack into the output
+    env = {**env, "PYTHONFAULTHANDLER": "1"}
     with subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
     ) as process:
@@ -161,6 +184,8 @@ def run_dbt(dbt_args: Sequence[str], *, env: dict[str, str], label: str) -> None
             del tail[:-300]
         returncode = process.wait()
     run_results = Path(env.get("DBT_TARGET_PATH", "target")) / "run_results.json"
+    if returncode < 0:
+        raise BuildError(f"dbt build {crash_summary(-returncode, tail)}")
     if returncode != 0:
         summary = summarise_dbt_failure(tail, run_results, started - 1)
         raise BuildError(f"dbt build failed (exit code {returncode}): {summary}")

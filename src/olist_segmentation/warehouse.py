@@ -122,7 +122,9 @@ def previous_rows(connection: Any, this: Any) -> Any | None:
 
     Expensive models that depend only on the champion return these when the champion did not
     change, so a nightly build refits nothing. A relation, not a DataFrame: the table is copied
-    in DuckDB with its exact types (a pandas round trip would turn dates into timestamps).
+    in DuckDB with its exact types (a pandas round trip would turn dates into timestamps). A
+    model that calls this declares ``meta: {reads_its_previous_rows: true}`` in its yml, so that
+    the atomic build, which builds into a new file, keeps its table for it.
     """
     try:
         return connection.sql(f"select * from {this}")

@@ -34,6 +34,15 @@ KEPT_LINE = re.compile(
 )
 
 
+# Models returning their previous rows when nothing changed (meta.reads_its_previous_rows): a
+# build that runs them keeps their table first.
+READ_THEIR_PREVIOUS_ROWS = {
+    "marts.segment_model_selection_computed",
+    "intermediate.int_clustering_compared",
+    "intermediate.int_segment_stability_measured",
+    "intermediate.int_stability_reference_model",
+    "marts.segment_transitions_computed",
+}
 # What every build keeps and appends to: the registry's incremental tables and the snapshot.
 PERSISTENT = {
     "segment_models",
@@ -93,6 +102,7 @@ def state(warehouse: Path) -> dict[str, pd.DataFrame]:
         "champion": read(warehouse, "select * from marts.segment_centroids"),
         "registry": read(warehouse, "select * from marts.segment_models"),
         "snapshot": read(warehouse, "select * from marts.customer_segments_snapshot"),
+        "selection": read(warehouse, "select * from marts.segment_model_selection order by all"),
         "relations": read(
             warehouse,
             "select table_schema || '.' || table_name as relation from information_schema.tables",
@@ -183,7 +193,8 @@ def test_a_build_brings_over_only_what_it_does_not_rebuild(nights: dict[str, obj
 
     Nothing of the published warehouse is lost, no relation a run rebuilds is copied, a night
     keeps the last retrain's study and history, and a retrain keeps only the registry, the
-    monitoring rows, the snapshot and the contract the decision reads.
+    monitoring rows, the snapshot, the contract the decision reads and the tables of the models
+    that return their previous rows (the search's, kept since no reselect was asked).
     """
     states, runs = nights["states"], nights["runs"]
     for before, after, build in zip(states[:-1], states[1:], runs[1:], strict=True):
@@ -192,13 +203,22 @@ def test_a_build_brings_over_only_what_it_does_not_rebuild(nights: dict[str, obj
         # appended to (the registry, the snapshot), or read by the decision before a retrain
         # rebuilds it (the previous contract)
         kept_and_rebuilt = {name.split(".")[1] for name in build.kept} & rebuilt
-        assert kept_and_rebuilt <= PERSISTENT | {"maintenance_contract"}
+        allowed = PERSISTENT | {"maintenance_contract"}
+        assert kept_and_rebuilt <= allowed | {
+            name.split(".")[1] for name in READ_THEIR_PREVIOUS_ROWS
+        }
     night, forced = runs[1], runs[3]
     assert {"marts.segment_models", "marts.customer_segments_snapshot"} <= night.kept
     assert {"marts.segment_centroids", "marts.customer_rfm_history"} <= night.kept
     assert "marts.customer_rfm_history" in night.kept_rest
     assert not forced.kept_rest
-    assert forced.kept == {f"marts.{name}" for name in PERSISTENT | {"maintenance_contract"}}
+    assert (
+        forced.kept
+        == {f"marts.{name}" for name in PERSISTENT | {"maintenance_contract"}}
+        | READ_THEIR_PREVIOUS_ROWS
+    )
+    # so the retrain refits the champion's configuration and keeps the last search (no reselect)
+    assert states[3]["selection"].equals(states[2]["selection"])
 
 
 @pytest.mark.dbt

@@ -56,13 +56,13 @@ def build_env(data_dir: Path, work_dir: Path) -> dict[str, str]:
     }
 
 
-def build_command(variables: str) -> list[str]:
-    return [sys.executable, "-m", "olist_segmentation.build", "--vars", f"{{{variables}}}"]
+def build_command(variables: str, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "olist_segmentation.build", "--vars", f"{{{variables}}}", *extra]
 
 
-def run_build(variables: str, data_dir: Path, work_dir: Path) -> BuildRun:
+def run_build(variables: str, data_dir: Path, work_dir: Path, *extra: str) -> BuildRun:
     completed = subprocess.run(
-        build_command(variables),
+        build_command(variables, *extra),
         cwd=REPO_ROOT,
         env=build_env(data_dir, work_dir),
         capture_output=True,

@@ -1,5 +1,6 @@
-{#- segment_transitions for BI tools, under an enforced contract: the rows of the Python model
-    segment_transitions_computed (a Python model cannot carry a contract) with their types fixed. -#}
+{#- segment_transitions for BI tools, under an enforced contract: the rows of the Python
+    model segment_transitions_computed, which cannot carry a contract, each column cast to the
+    type its contract declares (macro contract_column_casts). -#}
 with
 
 computed as (
@@ -8,15 +9,7 @@ computed as (
 
 final as (
     select
-        cast(t0 as date) as t0,
-        cast(from_month_offset as bigint) as from_month_offset,
-        cast(to_month_offset as bigint) as to_month_offset,
-        cast(from_snapshot_date as date) as from_snapshot_date,
-        cast(to_snapshot_date as date) as to_snapshot_date,
-        cast(from_segment_id as bigint) as from_segment_id,
-        cast(to_segment_id as bigint) as to_segment_id,
-        cast(customer_count as bigint) as customer_count,
-        cast(history_sample_share as double) as history_sample_share
+        {{ contract_column_casts() }}
     from computed
 )
 
