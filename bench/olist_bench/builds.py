@@ -1,10 +1,11 @@
 """Our atomic build (``python -m olist_segmentation.build``), measured as the nightly job runs it.
 
-One build is one measured process: it runs dbt twice (``decide``, then ``nightly`` or
-``retrain``) into a new file, each run keeping from the published warehouse the tables it needs,
-exports Parquet and swaps the file in. The record of a build holds
-its wall time, CPU and peak RSS, each dbt run's nodes (``run_results.<label>.json``) and the
-phases read from the build's ``[build]`` progress lines on stderr, stamped as they arrive.
+One build is one measured process: it copies the warehouse (a night) or starts from a new file
+whose dbt runs keep only what persists (a forced retrain), runs dbt twice in one child process
+(``decide``, then ``nightly`` or ``retrain``), exports Parquet and swaps the file in. The
+record of a build holds its wall time, CPU and peak RSS, each dbt run's nodes
+(``run_results.<label>.json``) and the phases read from the build's ``[build]`` progress lines
+on stderr, stamped as they arrive.
 """
 
 from __future__ import annotations
@@ -92,10 +93,10 @@ def node_group(node: dict[str, Any]) -> str:
 def build_phases(measured: Measured, runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Seconds of the build's phases from its stamped ``[build]`` lines (empty when none).
 
-    ``startup_s``: Python start-up and imports before the first line; ``copy_s``: up to the
-    first dbt run; ``keep_s``: tables kept from the published warehouse by the dbt runs' hooks
-    (their "Kept from the previous build" lines, inside the runs' execution); per dbt run its
-    wall time (``run_wall_s``); ``between_s``: reading the decision between the runs;
+    ``startup_s``: Python start-up and imports before the first line; ``copy_s``: the warehouse
+    copy, up to the first dbt run; ``keep_s``: tables kept from the published warehouse by the
+    dbt runs' hooks (their "Kept from the previous build" lines, inside the runs' execution);
+    per dbt run its wall time (``run_wall_s``); ``between_s``: reading the decision between runs;
     ``export_s``: Parquet export, checkpoint and swap after the last run; ``exit_s``: the rest,
     to the process end.
     """

@@ -49,7 +49,10 @@ def _phase_rows(entries: list[dict[str, Any] | None]) -> list[tuple[str, list[fl
     return [
         ("whole build (wall)", [get_in(e or {}, "wall_s") for e in entries]),
         ("build start-up (Python, imports)", [phase(e, "startup_s") for e in entries]),
-        ("before the first dbt run", [phase(e, "copy_s") for e in entries]),
+        (
+            "warehouse copy (a night; a forced retrain starts from a new file)",
+            [phase(e, "copy_s") for e in entries],
+        ),
         (
             "· tables kept from the previous warehouse (in the runs' hooks)",
             [phase(e, "keep_s") for e in entries],

@@ -1,9 +1,10 @@
 {#-
-    The atomic build (olist_segmentation.build) builds into a new, empty DuckDB file rather than a
-    copy of the warehouse, so that it never copies tables it is about to rebuild (at 100x Olist the
-    staging, order and customer tables are most of the file). What must outlive the build is brought
-    over from the published warehouse (env OLIST_PREVIOUS_DUCKDB_PATH, attached read-only), just
-    before it is needed:
+    A build of the atomic build (olist_segmentation.build) that retrains (its vars force one, a
+    reselect or an import) rebuilds almost every table, so it builds into a new, empty DuckDB file
+    rather than a copy of the warehouse, and never copies a table it is about to rebuild (at 100x
+    Olist the staging, order, customer and history tables are most of the file). An ordinary night
+    copies the file instead. What must outlive a retrain build is brought over from the published
+    warehouse (env OLIST_PREVIOUS_DUCKDB_PATH, attached read-only), just before it is needed:
 
     - on-run-start, mode 'needed': the tables this run reads or appends to without building them
       from scratch: incremental models and snapshots it selects (the registry, the monitoring rows,

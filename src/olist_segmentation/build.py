@@ -4,12 +4,14 @@
 
 1. Fails fast if the warehouse is held by a writer (a read-write DuckDB connection elsewhere),
    naming the process and its PID. Read-only readers (BI tools, notebooks) do not block the build.
-2. Runs `dbt build` into a new file `<name>.building.duckdb` beside the warehouse, passing extra
-   arguments through: first the run that decides whether to retrain, then the nightly path or the
-   retrain path (olist_segmentation.dbt_invocation). Nothing is copied up front: each dbt run
-   brings over from the warehouse (attached read-only) the tables it reads or appends to without
-   rebuilding them — the registry, the monitoring rows, the snapshot's history, the champion's
-   centroids — and the last run every other table that no run rebuilt
+2. Runs `dbt build` into `<name>.building.duckdb` beside the warehouse, passing extra arguments
+   through: first the run that decides whether to retrain, then the nightly path or the retrain
+   path (olist_segmentation.dbt_invocation). An ordinary night copies the warehouse there first
+   (the snapshot keeps its history; the tables of the last retrain stay as they are). A build
+   whose vars ask for a retrain (segment_retrain, segment_reselect, segment_import_model_file)
+   rebuilds almost everything: it starts from a new file, and each dbt run brings over from the
+   warehouse (attached read-only) only the tables it reads or appends to without rebuilding them
+   — the registry, the monitoring rows, the snapshot, the previous contract, the search's rows —
    (macros/atomic_build/keep_previous_build.sql), so tables about to be rebuilt are never copied.
 3. Only if dbt succeeds: writes the consumer marts as Parquet files into the export folder (each
    to a hidden temporary file in that folder), replaces the warehouse with the copy (`os.replace`,
@@ -32,6 +34,7 @@ import contextlib
 import fcntl
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -39,6 +42,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from olist_segmentation.dbt_invocation import BuildError, progress, run_dbt_builds
 
@@ -156,22 +160,55 @@ def remove_database(database: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def prepare_building_file(warehouse: Path, building: Path) -> None:
+def retrain_requested(dbt_args: Sequence[str]) -> bool:
+    """Whether the caller's ``--vars`` ask for a retrain: forced, a reselect or an import."""
+    for index, arg in enumerate(dbt_args):
+        if arg == "--vars" and index + 1 < len(dbt_args):
+            text = dbt_args[index + 1]
+        elif arg.startswith("--vars="):
+            text = arg.split("=", 1)[1]
+        else:
+            continue
+        try:
+            values = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue  # dbt itself says what is wrong with the vars
+        if isinstance(values, dict) and (
+            values.get("segment_retrain") is True
+            or values.get("segment_reselect") is True
+            or values.get("segment_import_model_file")
+        ):
+            return True
+    return False
+
+
+def prepare_building_file(warehouse: Path, building: Path, *, keep_tables: bool) -> None:
+    """The file the build writes: a copy of the warehouse, or a new one (``keep_tables``).
+
+    A night rebuilds only the nightly path and keeps everything else as the last retrain left
+    it, most of the file: copying the file (sequential I/O) is cheaper than keeping those tables
+    one by one. A retrain rebuilds almost everything: it starts from a new file, and its dbt
+    runs keep from the warehouse only what persists (macros/atomic_build/keep_previous_build.sql).
+    """
     remove_database(building)  # a file left by a killed build: we hold the build lock
-    if warehouse.exists():
+    if not warehouse.exists():
+        progress(f"no warehouse at {warehouse} yet: building a new one in {building.name}")
+    elif keep_tables:
         progress(
-            f"building {building.name} beside {warehouse.name}; the tables that must persist "
-            "(registry, monitoring, snapshot, and what this build does not rebuild) are kept "
-            "from it by the dbt runs"
+            f"retrain asked: building a new {building.name}; the dbt runs keep from "
+            f"{warehouse.name} only what persists (registry, monitoring, snapshot)"
         )
     else:
-        progress(f"no warehouse at {warehouse} yet: building a new one in {building.name}")
+        progress(f"copying {warehouse} to {building.name} (snapshots keep their history)")
+        shutil.copyfile(warehouse, building)
+        if wal_path(warehouse).exists():  # changes of a crashed writer, not yet checkpointed
+            shutil.copyfile(wal_path(warehouse), wal_path(building))
 
 
-def dbt_environment(building: Path, warehouse: Path) -> dict[str, str]:
+def dbt_environment(building: Path, warehouse: Path, *, keep_tables: bool) -> dict[str, str]:
     env = {**os.environ, "OLIST_DUCKDB_PATH": str(building)}
     env.pop("OLIST_PREVIOUS_DUCKDB_PATH", None)
-    if warehouse.exists():
+    if keep_tables and warehouse.exists():
         env["OLIST_PREVIOUS_DUCKDB_PATH"] = str(warehouse)
     if "DBT_PROFILES_DIR" not in env and Path("profiles.yml").exists():
         env["DBT_PROFILES_DIR"] = str(Path.cwd())
@@ -229,8 +266,10 @@ def build(dbt_args: Sequence[str]) -> None:
         written: list[tuple[Path, Path]] = []
         published = False
         try:
-            prepare_building_file(warehouse, building)
-            run_dbt_builds(building, dbt_args, env=dbt_environment(building, warehouse))
+            keep_tables = retrain_requested(dbt_args)
+            prepare_building_file(warehouse, building, keep_tables=keep_tables)
+            env = dbt_environment(building, warehouse, keep_tables=keep_tables)
+            run_dbt_builds(building, dbt_args, env=env)
             written = write_exports(building, exports)
             publish(building, warehouse, written, exports)
             published = True

@@ -3,7 +3,8 @@
 A nightly build without a retrain must not pay for the search, the fits, the stability study,
 the monthly history and the model explanations: they would all come out as they are. dbt cannot
 choose its selection half-way through a run, so the build runs dbt twice in the same warehouse
-file (the second run reuses the first one's parse):
+file, both runs in one child process (``python -m olist_segmentation.dbt_invocation``: dbt's
+start-up is paid once and the second run reuses the first one's parse):
 
 1. selector ``decide``: raw files → staging → ``customer_rfm`` → ``int_segment_retrain_decision``
    (the champion against today's customers), with their tests;
@@ -19,6 +20,7 @@ asked.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import signal
@@ -28,6 +30,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 
@@ -54,8 +57,9 @@ class BuildError(Exception):
         self.exit_code = exit_code
 
 
-def progress(message: str) -> None:
-    print(f"[build] {message}", file=sys.stderr, flush=True)
+def progress(message: str, *, stream: TextIO | None = None) -> None:
+    """A ``[build]`` line: on stderr, or on ``stream`` in the child, whose parent moves it there."""
+    print(f"[build] {message}", file=stream or sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)
@@ -90,16 +94,6 @@ def read_decision(database: Path) -> RetrainDecision:
     if len(row) != 1 or row[0][0] is None:
         raise BuildError(f"{database}: {DECISION_TABLE} must hold one row with retrain_due set")
     return RetrainDecision(retrain_due=bool(row[0][0]), reason=str(row[0][1]))
-
-
-def dbt_executable() -> str:
-    beside_python = Path(sys.executable).parent / "dbt"
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("dbt")
-    if not found:
-        raise BuildError("dbt is not installed in this environment (run `make venv`)")
-    return found
 
 
 _EXCEPTION_LINE = re.compile(r"^[A-Z]\w*(Error|Exception): ")
@@ -161,55 +155,139 @@ def crash_summary(signal_number: int, output_tail: Sequence[str]) -> str:
     return f"was killed by {name}, a crash inside a native library ({details})"
 
 
-def run_dbt(dbt_args: Sequence[str], *, env: dict[str, str], label: str) -> None:
-    """One `dbt build` with ``dbt_args``; its output streamed to stdout, a failure summarised.
-
-    run_results.json of the run is also kept as ``run_results.<label>.json`` beside it, since
-    the next run of the same build overwrites the plain one (the benchmark reads both).
-    """
-    command = [dbt_executable(), "build", *dbt_args]
-    progress(f"{label}: dbt {' '.join(command[1:])}")
-    started = time.time()
-    tail: list[str] = []
-    # a native crash (signal) then prints every thread's Python stack into the output
-    env = {**env, "PYTHONFAULTHANDLER": "1"}
-    with subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
-    ) as process:
-        assert process.stdout is not None
-        for line in process.stdout:
-            sys.stdout.write(line)
-            sys.stdout.flush()
-            tail.append(line.rstrip("\n"))
-            del tail[:-300]
-        returncode = process.wait()
-    run_results = Path(env.get("DBT_TARGET_PATH", "target")) / "run_results.json"
-    if returncode < 0:
-        raise BuildError(f"dbt build {crash_summary(-returncode, tail)}")
-    if returncode != 0:
-        summary = summarise_dbt_failure(tail, run_results, started - 1)
-        raise BuildError(f"dbt build failed (exit code {returncode}): {summary}")
-    if run_results.exists():
-        shutil.copyfile(run_results, run_results.with_name(f"run_results.{label}.json"))
-    progress(f"{label}: dbt build succeeded in {time.time() - started:.0f} s")
+def child_command(dbt_args: Sequence[str]) -> list[str]:
+    """The process that runs the build's dbt runs: this module, in the build's Python."""
+    return [sys.executable, "-m", "olist_segmentation.dbt_invocation", *dbt_args]
 
 
 def run_dbt_builds(building: Path, dbt_args: Sequence[str], *, env: dict[str, str]) -> None:
     """Decide, then build the nightly or the retrain path (or the caller's own selection).
 
-    The last run also keeps, at its end, every table of the published warehouse that no run
-    rebuilt (``OLIST_PREVIOUS_KEEP_REST``, read by macro keep_previous_build).
+    Both dbt runs happen in one child process (:func:`main`), so dbt is started once. Its output
+    is streamed to stdout and its ``[build]`` progress lines to stderr; a failure, or a crash of
+    the process, is raised as one :class:`BuildError` line. ``building`` is where the runs
+    write (``OLIST_DUCKDB_PATH`` of ``env``).
     """
-    last_run_env = {**env, "OLIST_PREVIOUS_KEEP_REST": "true"}
     env = {key: value for key, value in env.items() if key != "OLIST_PREVIOUS_KEEP_REST"}
+    # progress and dbt's output in their order; a native crash prints every thread's stack
+    env.update({"OLIST_DUCKDB_PATH": str(building), "PYTHONUNBUFFERED": "1"})
+    env["PYTHONFAULTHANDLER"] = "1"
+    started = time.time()
+    tail: list[str] = []
+    failure: str | None = None
+    with subprocess.Popen(
+        child_command(dbt_args),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith(_FAILED):
+                failure = line[len(_FAILED) :].strip()
+            elif line.startswith(_PROGRESS):
+                sys.stderr.write(line)
+                sys.stderr.flush()
+            else:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+                tail.append(line.rstrip("\n"))
+                del tail[:-300]
+        returncode = process.wait()
+    if returncode < 0:
+        raise BuildError(f"dbt build {crash_summary(-returncode, tail)}")
+    if returncode != 0:
+        run_results = Path(env.get("DBT_TARGET_PATH", "target")) / "run_results.json"
+        summary = failure or (
+            f"dbt build failed (exit code {returncode}): "
+            + summarise_dbt_failure(tail, run_results, started - 1)
+        )
+        raise BuildError(summary)
+
+
+_PROGRESS = "[build] "
+_FAILED = "[build] failed: "
+
+
+def _invoke(runner: object, dbt_args: Sequence[str], *, label: str, last: bool) -> None:
+    """One `dbt build` in this process; its run_results.json also kept as
+    ``run_results.<label>.json`` (the next run overwrites the plain one; the benchmark reads
+    both). The last run of a build also keeps, at its end, every table of the published
+    warehouse that no run rebuilt (``OLIST_PREVIOUS_KEEP_REST``, macro keep_previous_build).
+    """
+    if last:
+        os.environ["OLIST_PREVIOUS_KEEP_REST"] = "true"
+    else:
+        os.environ.pop("OLIST_PREVIOUS_KEEP_REST", None)
+    progress(f"{label}: dbt build {' '.join(dbt_args)}", stream=sys.stdout)
+    started = time.time()
+    result = runner.invoke(["build", *dbt_args])  # type: ignore[attr-defined]
+    run_results = Path(os.environ.get("DBT_TARGET_PATH", "target")) / "run_results.json"
+    if not result.success:
+        if result.exception is not None:
+            code, why = 2, condense_dbt_message(str(result.exception))
+        else:
+            code, why = 1, summarise_dbt_failure([], run_results, started - 1)
+        raise BuildError(f"dbt build failed (exit code {code}): {why}", exit_code=code)
+    if run_results.exists():
+        shutil.copyfile(run_results, run_results.with_name(f"run_results.{label}.json"))
+    progress(f"{label}: dbt build succeeded in {time.time() - started:.0f} s", stream=sys.stdout)
+
+
+def release_dbt_database() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open between runs of one process.
+
+    DuckDB opens a file once per process and configuration: the decision could not be read with
+    a connection of our own while dbt-duckdb's stays open. The next run opens it again. (This
+    is dbt-duckdb's class-level environment, as pinned in requirements/lock.txt.)
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+            DuckDBConnectionManager._ENV = None
+
+
+def run_builds_in_process(building: Path, dbt_args: Sequence[str]) -> None:
+    """The child's work: decide, read the decision, then the nightly or the retrain run."""
+    try:
+        from dbt.cli.main import dbtRunner
+    except ImportError as error:
+        raise BuildError("dbt is not installed in this environment (run `make venv`)") from error
+    runner = dbtRunner()
     if has_own_selection(dbt_args):
-        run_dbt(dbt_args, env=last_run_env, label="selection")
+        _invoke(runner, dbt_args, label="selection", last=True)
         return
-    run_dbt(["--selector", DECIDE_SELECTOR, *dbt_args], env=env, label="decide")
+    _invoke(runner, ["--selector", DECIDE_SELECTOR, *dbt_args], label="decide", last=False)
+    release_dbt_database()
     decision = read_decision(building)
     if decision.retrain_due:
-        progress(f"retrain due ({decision.reason}): search, fit, study and explanations run")
-        run_dbt(["--selector", RETRAIN_SELECTOR, *dbt_args], env=last_run_env, label="retrain")
+        progress(
+            f"retrain due ({decision.reason}): search, fit, study and explanations run",
+            stream=sys.stdout,
+        )
+        _invoke(runner, ["--selector", RETRAIN_SELECTOR, *dbt_args], label="retrain", last=True)
     else:
-        progress("no retrain due: scoring with the champion, nothing is refitted")
-        run_dbt(["--selector", NIGHTLY_SELECTOR, *dbt_args], env=last_run_env, label="nightly")
+        progress(
+            "no retrain due: scoring with the champion, nothing is refitted", stream=sys.stdout
+        )
+        _invoke(runner, ["--selector", NIGHTLY_SELECTOR, *dbt_args], label="nightly", last=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m olist_segmentation.dbt_invocation [dbt build args]``: the build's child."""
+    dbt_args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        run_builds_in_process(Path(os.environ["OLIST_DUCKDB_PATH"]), dbt_args)
+    except (BuildError, duckdb.Error) as error:
+        print(f"{_FAILED}{' '.join(str(error).split())}", flush=True)
+        return getattr(error, "exit_code", 1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,4 +1,4 @@
-"""The one-line summaries of a failed dbt run inside the atomic build."""
+"""The atomic build's dbt runs: their child process, one-line failures, and the retrain vars."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ import sys
 
 import pytest
 
-from olist_segmentation.dbt_invocation import BuildError, crash_summary, has_own_selection, run_dbt
+from olist_segmentation.build import retrain_requested
+from olist_segmentation.dbt_invocation import (
+    BuildError,
+    crash_summary,
+    has_own_selection,
+    run_dbt_builds,
+)
 
 CRASH_OUTPUT = [
     "16:28:03  81 of 284 START python table model intermediate.int_clustering_compared ... [RUN]",
@@ -35,27 +41,69 @@ def test_a_crash_before_any_node_says_so() -> None:
     )
 
 
-def test_run_dbt_reports_a_killed_dbt_in_one_line(tmp_path, monkeypatch) -> None:
-    """A dbt stand-in that kills itself with SIGSEGV, as a native crash would."""
-    fake = tmp_path / "dbt"
-    fake.write_text(
-        f"#!{sys.executable}\nimport os, signal\n"
-        "print('  1 of 2 START sql table model marts.customer_segments .. [RUN]', flush=True)\n"
-        "os.kill(os.getpid(), signal.SIGSEGV)\n"
+def _fake_child(tmp_path, monkeypatch, body: str) -> None:
+    """A stand-in for the build's dbt child process, running ``body``."""
+    fake = tmp_path / "child.py"
+    fake.write_text("import os, signal, sys\n" + body)
+    monkeypatch.setattr(
+        "olist_segmentation.dbt_invocation.child_command",
+        lambda dbt_args: [sys.executable, str(fake), *dbt_args],
     )
-    fake.chmod(0o755)
-    monkeypatch.setattr("olist_segmentation.dbt_invocation.dbt_executable", lambda: str(fake))
+
+
+def test_a_crashed_dbt_process_is_reported_in_one_line(tmp_path, monkeypatch, capsys) -> None:
+    """The child kills itself with SIGSEGV, as a native crash would."""
+    _fake_child(
+        tmp_path,
+        monkeypatch,
+        "print('[build] decide: dbt build --selector decide', flush=True)\n"
+        "print('  1 of 2 START sql table model marts.customer_segments .. [RUN]', flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGSEGV)\n",
+    )
+    env = {**os.environ, "DBT_TARGET_PATH": str(tmp_path)}
     with pytest.raises(BuildError) as raised:
-        run_dbt([], env={**os.environ, "DBT_TARGET_PATH": str(tmp_path)}, label="decide")
+        run_dbt_builds(tmp_path / "olist.building.duckdb", [], env=env)
     message = str(raised.value)
     assert message.startswith(
         "dbt build was killed by SIGSEGV, a crash inside a native library "
         "(last node started: sql table model marts.customer_segments; innermost frame: File "
     )
-    assert message.endswith(f'{fake}", line 4 in <module>)'), "PYTHONFAULTHANDLER gave the frame"
+    assert message.endswith('child.py", line 4 in <module>)'), "PYTHONFAULTHANDLER gave the frame"
+    out, err = capsys.readouterr()
+    assert "[build] decide: dbt build --selector decide" in err, "progress goes to stderr"
+    assert "START sql table model" in out and "[build]" not in out
+
+
+def test_a_failed_run_is_reported_with_the_childs_summary(tmp_path, monkeypatch) -> None:
+    _fake_child(
+        tmp_path,
+        monkeypatch,
+        "print('[build] failed: dbt build failed (exit code 1): model x: boom', flush=True)\n"
+        "sys.exit(1)\n",
+    )
+    with pytest.raises(BuildError, match=r"^dbt build failed \(exit code 1\): model x: boom$"):
+        run_dbt_builds(tmp_path / "olist.building.duckdb", [], env=dict(os.environ))
 
 
 def test_own_selection_flags_run_once() -> None:
     assert has_own_selection(["--select", "customer_rfm"])
     assert has_own_selection(["--selector=decide"])
     assert not has_own_selection(["--vars", "{segment_retrain: true}"])
+
+
+@pytest.mark.parametrize(
+    ("dbt_args", "expected"),
+    [
+        ([], False),
+        (["--vars", "{segment_retrain: true}"], True),
+        (["--vars={segment_reselect: true, segment_retrain: true}"], True),
+        (["--vars", "{segment_import_model_file: '/tmp/m.parquet'}"], True),
+        (["--vars", "{segment_retrain: false, fail_on_rejects: true}"], False),
+        (["--vars", "{segment_retrain_blocked: true}"], False),
+        (["--vars", "{not: [valid yaml"], False),
+        (["--select", "customer_rfm"], False),
+    ],
+)
+def test_a_build_knows_from_its_vars_when_a_retrain_is_asked(dbt_args, expected) -> None:
+    """Then it starts from a new file and keeps only what persists; a night copies the file."""
+    assert retrain_requested(dbt_args) is expected
