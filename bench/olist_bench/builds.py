@@ -94,8 +94,9 @@ def build_phases(measured: Measured, runs: dict[str, dict[str, Any]]) -> dict[st
     """Seconds of the build's phases from its stamped ``[build]`` lines (empty when none).
 
     ``startup_s``: Python start-up and imports before the first line; ``copy_s``: the warehouse
-    copy, up to the first dbt run; ``keep_s``: tables kept from the published warehouse by the
-    dbt runs' hooks (their "Kept from the previous build" lines, inside the runs' execution);
+    copy (a night) and the start of the dbt child process, up to the first dbt run; ``keep_s``:
+    tables kept from the published warehouse by the dbt runs' hooks (their "Kept from the
+    previous build" lines, inside the runs' execution);
     per dbt run its wall time (``run_wall_s``); ``between_s``: reading the decision between runs;
     ``export_s``: Parquet export, checkpoint and swap after the last run; ``exit_s``: the rest,
     to the process end.

@@ -50,7 +50,7 @@ def _phase_rows(entries: list[dict[str, Any] | None]) -> list[tuple[str, list[fl
         ("whole build (wall)", [get_in(e or {}, "wall_s") for e in entries]),
         ("build start-up (Python, imports)", [phase(e, "startup_s") for e in entries]),
         (
-            "warehouse copy (a night; a forced retrain starts from a new file)",
+            "warehouse copy (a night) + start of the dbt child process (imports)",
             [phase(e, "copy_s") for e in entries],
         ),
         (
