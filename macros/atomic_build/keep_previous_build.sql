@@ -9,13 +9,12 @@
     - on-run-start, mode 'needed': the tables this run reads or appends to without building them
       from scratch: incremental models and snapshots it selects (the registry, the monitoring rows,
       the customer snapshot keep their history), the models it selects that return their previous
-      rows when nothing changed (meta.reads_its_previous_rows), the parents of what it selects that it does not
-      build (a night without a retrain scores with the segment centroids of the last retrain), and
+      rows when nothing changed (meta.reads_its_previous_rows), the parents of what it selects
+      that it does not build, and
       the tables its models read as the previous build left them (`previous_build_tables` in their
       meta, read through previous_build_table);
     - on-run-end of the build's last run, mode 'rest': every other table or view of the published
-      warehouse that no run rebuilt (a night without a retrain keeps the study, the history and the
-      explanations of the retrain that made the champion), so that nothing is lost.
+      warehouse that no run rebuilt, so that nothing is lost.
 
     A table is copied with its DDL (types, NOT NULL constraints of contracts) and its rows. Without
     OLIST_PREVIOUS_DUCKDB_PATH (a plain `dbt build` into the warehouse itself, or a first build)

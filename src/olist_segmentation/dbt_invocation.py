@@ -62,6 +62,11 @@ def progress(message: str, *, stream: TextIO | None = None) -> None:
     print(f"[build] {message}", file=stream or sys.stderr, flush=True)
 
 
+def child_progress(message: str) -> None:
+    """A ``[build]`` line of the dbt child: on stdout, in order with dbt's output."""
+    progress(message, stream=sys.stdout)
+
+
 @dataclass(frozen=True)
 class RetrainDecision:
     """What the first run decided, as ``int_segment_retrain_decision`` recorded it."""
@@ -170,8 +175,9 @@ def run_dbt_builds(building: Path, dbt_args: Sequence[str], *, env: dict[str, st
     """
     env = {key: value for key, value in env.items() if key != "OLIST_PREVIOUS_KEEP_REST"}
     # progress and dbt's output in their order; a native crash prints every thread's stack
-    env.update({"OLIST_DUCKDB_PATH": str(building), "PYTHONUNBUFFERED": "1"})
-    env["PYTHONFAULTHANDLER"] = "1"
+    env.update(
+        {"OLIST_DUCKDB_PATH": str(building), "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
+    )
     started = time.time()
     tail: list[str] = []
     failure: str | None = None
@@ -221,7 +227,7 @@ def _invoke(runner: object, dbt_args: Sequence[str], *, label: str, last: bool) 
         os.environ["OLIST_PREVIOUS_KEEP_REST"] = "true"
     else:
         os.environ.pop("OLIST_PREVIOUS_KEEP_REST", None)
-    progress(f"{label}: dbt build {' '.join(dbt_args)}", stream=sys.stdout)
+    child_progress(f"{label}: dbt build {' '.join(dbt_args)}")
     started = time.time()
     result = runner.invoke(["build", *dbt_args])  # type: ignore[attr-defined]
     run_results = Path(os.environ.get("DBT_TARGET_PATH", "target")) / "run_results.json"
@@ -233,7 +239,7 @@ def _invoke(runner: object, dbt_args: Sequence[str], *, label: str, last: bool) 
         raise BuildError(f"dbt build failed (exit code {code}): {why}", exit_code=code)
     if run_results.exists():
         shutil.copyfile(run_results, run_results.with_name(f"run_results.{label}.json"))
-    progress(f"{label}: dbt build succeeded in {time.time() - started:.0f} s", stream=sys.stdout)
+    child_progress(f"{label}: dbt build succeeded in {time.time() - started:.0f} s")
 
 
 def release_dbt_database() -> None:
@@ -266,15 +272,10 @@ def run_builds_in_process(building: Path, dbt_args: Sequence[str]) -> None:
     release_dbt_database()
     decision = read_decision(building)
     if decision.retrain_due:
-        progress(
-            f"retrain due ({decision.reason}): search, fit, study and explanations run",
-            stream=sys.stdout,
-        )
+        child_progress(f"retrain due ({decision.reason}): search, fit, study and explanations run")
         _invoke(runner, ["--selector", RETRAIN_SELECTOR, *dbt_args], label="retrain", last=True)
     else:
-        progress(
-            "no retrain due: scoring with the champion, nothing is refitted", stream=sys.stdout
-        )
+        child_progress("no retrain due: scoring with the champion, nothing is refitted")
         _invoke(runner, ["--selector", NIGHTLY_SELECTOR, *dbt_args], label="nightly", last=True)
 
 
