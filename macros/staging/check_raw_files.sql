@@ -4,8 +4,9 @@
     that a bad drop fails in one clear message naming the file and what was expected, instead of a
     binder error deep inside a staging model.
 
-    When the run builds a model that reads a raw file (a base_olist__ model), it then loads every
-    file, read to the end once, into the source's table (schema olist, every column as text): the
+    When the run builds a model that reads a raw file (a base_olist__ model), it loads every
+    file, read to the end once, into the source's table, and checks the header on the loaded
+    table (other commands read only the headers) (schema olist, every column as text): the
     base models read those tables, never the files again, and on-run-end drops them (the base
     models keep every raw row). While loading:
       - a truncated or corrupt file (e.g. an interrupted .csv.gz download) fails here, naming the file;
@@ -24,16 +25,21 @@
         {%- set data_dir = var('olist_data_dir') or env_var('OLIST_DATA_DIR', 'demo_data') -%}
         {%- set problems = [] -%}
         {%- set readable = [] -%}
-        {%- for raw_table in olist_raw_tables() -%}
-            {%- set expected_columns = raw_table.columns | map(attribute='name') | list -%}
-            {%- set pattern = data_dir ~ '/' ~ raw_table.name ~ '.csv*' -%}
-            {%- set found = run_query("select file from glob('" ~ (pattern | replace("'", "''")) ~ "') order by file") -%}
-            {%- set files = found.columns[0].values() -%}
+        {%- set raw_tables = olist_raw_tables() -%}
+        {%- set files_by_table = olist_raw_files(raw_tables, data_dir) -%}
+        {%- for raw_table in raw_tables -%}
+            {%- set files = files_by_table.get(raw_table.name, []) -%}
             {%- set file_problem = olist_file_match_problem(raw_table, data_dir, files) -%}
             {%- if file_problem -%}
                 {%- do problems.append(file_problem) -%}
             {%- else -%}
-                {%- set file = files[0] -%}
+                {%- do readable.append((files[0], raw_table.columns | map(attribute='name') | list, raw_table)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {#- a build reads each header from the file it loads; other commands only read the headers -#}
+        {%- set loads = problems | length == 0 and flags.WHICH in ['run', 'build'] -%}
+        {%- if not loads -%}
+            {%- for file, expected_columns, raw_table in readable -%}
                 {%- set header = try_or_compiler_error(
                     olist_unreadable_file_message(file, expected_columns),
                     run_query,
@@ -42,12 +48,9 @@
                 {%- set header_problem = olist_header_problem(file, expected_columns, header.columns[0].values() | list) -%}
                 {%- if header_problem -%}
                     {%- do problems.append(header_problem) -%}
-                {%- else -%}
-                    {%- do readable.append((file, expected_columns, raw_table)) -%}
                 {%- endif -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- if problems | length == 0 and flags.WHICH in ['run', 'build'] -%}
+            {%- endfor -%}
+        {%- else -%}
             {%- set total_rows = [] -%}
             {%- for file, expected_columns, raw_table in readable -%}
                 {%- set content_problem = olist_load_raw_file(file, expected_columns, raw_table, total_rows) -%}
@@ -115,43 +118,78 @@
 {% endmacro %}
 
 
+{#- The files matching each raw table's name (`<name>.csv*`), listed by one query: {name: [file, ...]}. -#}
+{% macro olist_raw_files(raw_tables, data_dir) %}
+    {%- set listings = [] -%}
+    {%- for raw_table in raw_tables -%}
+        {%- set pattern = data_dir ~ '/' ~ raw_table.name ~ '.csv*' -%}
+        {%- do listings.append(
+            "select '" ~ raw_table.name ~ "' as raw_table, file from glob('" ~ (pattern | replace("'", "''")) ~ "')"
+        ) -%}
+    {%- endfor -%}
+    {%- set files_by_table = {} -%}
+    {%- if listings -%}
+        {%- for row in run_query(listings | join(' union all ') ~ " order by raw_table, file").rows -%}
+            {%- do files_by_table.setdefault(row['raw_table'], []).append(row['file']) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(files_by_table) }}
+{% endmacro %}
+
+
 {#-
     Loads one file, read to the end once, into its source's table, with DuckDB's rejects tables
     switched on, so that bad bytes or a malformed row are reported with their position instead of
-    raising (storing every value as text makes DuckDB decode it: the UTF-8 check). Returns a
-    problem text, or ''. Appends the file's data-row count to `row_counts`.
+    raising (storing every value as text makes DuckDB decode it: the UTF-8 check). The header is
+    checked on the loaded table's columns. One statement list per file: the load, then its row
+    count, header and read errors in one result. Returns a problem text, or ''. Appends the
+    file's data-row count to `row_counts`.
 -#}
 {% macro olist_load_raw_file(file, expected_columns, raw_table, row_counts) -%}
     {%- set relation = olist_raw_relation(raw_table) -%}
-    {%- do run_query("drop table if exists temp.main.olist_raw_read_errors; drop table if exists temp.main.olist_raw_read_scans") -%}
-    {%- do run_query("create schema if not exists " ~ relation.without_identifier()) -%}
-    {%- do try_or_compiler_error(
+    {%- set loaded = try_or_compiler_error(
         olist_unreadable_file_message(file, expected_columns),
         run_query,
-        "create or replace table " ~ relation ~ " as select * from " ~ olist_raw_csv(
+        "create schema if not exists " ~ relation.without_identifier() ~ ";"
+        ~ " drop table if exists temp.main.olist_raw_read_errors; drop table if exists temp.main.olist_raw_read_scans;"
+        ~ " create or replace table " ~ relation ~ " as select * from " ~ olist_raw_csv(
             file,
             "ignore_errors = true, store_rejects = true, rejects_table = 'olist_raw_read_errors', rejects_scan = 'olist_raw_read_scans'"
-        )
+        ) ~ ";"
+        ~ " select"
+        ~ " (select count(*) from " ~ relation ~ ") as data_rows,"
+        ~ " (select to_json(list(column_name order by column_index)) from duckdb_columns()"
+        ~ "  where database_name = " ~ ("'" ~ relation.database ~ "'" if relation.database else "current_database()")
+        ~ "  and schema_name = '" ~ relation.schema ~ "' and table_name = '" ~ relation.identifier ~ "') as header_columns,"
+        ~ " errors.error_type, errors.data_row, errors.line_byte_position, errors.column_name, errors.csv_line, errors.error_count"
+        ~ " from (select 1) as one left join ("
+        ~ "  select error_type, line - 1 as data_row, line_byte_position, column_name, line, column_idx,"
+        ~ "  left(replace(replace(csv_line, chr(13), ''), chr(10), ' '), 300) as csv_line,"
+        ~ "  count(*) over (partition by error_type) as error_count"
+        ~ "  from temp.main.olist_raw_read_errors"
+        ~ " ) as errors on true"
+        ~ " order by errors.line, errors.column_idx"
     ) -%}
-    {%- set scan = run_query("select count(*) as data_rows from " ~ relation) -%}
-{%- set data_rows = scan.columns[0].values()[0] -%}
-    {%- set errors = run_query(
-        "select error_type, line - 1 as data_row, line_byte_position, column_name,"
-        ~ " left(replace(replace(csv_line, chr(13), ''), chr(10), ' '), 300) as csv_line,"
-        ~ " count(*) over (partition by error_type) as error_count"
-        ~ " from temp.main.olist_raw_read_errors"
-        ~ " order by line, column_idx"
-    ) -%}
+    {%- set data_rows = loaded.rows[0]['data_rows'] -%}
+    {%- do row_counts.append(data_rows) -%}
+    {%- set header_problem = olist_header_problem(file, expected_columns, fromjson(loaded.rows[0]['header_columns'])) -%}
+    {%- if header_problem -%}
+        {{- return(header_problem) -}}
+    {%- endif -%}
+    {%- set errors = [] -%}
+    {%- for row in loaded.rows if row['error_type'] is not none -%}
+        {%- do errors.append(row) -%}
+    {%- endfor -%}
     {%- set problem = [] -%}
-    {%- if errors.rows | length > 0 -%}
-        {%- set first = errors.rows[0] -%}
+    {%- if errors | length > 0 -%}
+        {%- set first = errors[0] -%}
         {%- set where = "data row " ~ first['data_row'] ~ " (byte " ~ first['line_byte_position'] ~ ")"
             ~ ((", column " ~ first['column_name']) if first['column_name'] else "") -%}
         {%- set other_rows = [] -%}
-        {%- for row in errors.rows[1:6] -%}
+        {%- for row in errors[1:6] -%}
             {%- do other_rows.append(row['data_row'] | string) -%}
         {%- endfor -%}
-        {%- set others = (" Other rows: " ~ (other_rows | join(', ')) ~ (", ..." if errors.rows | length > 6 else "") ~ ".") if other_rows else "" -%}
+        {%- set others = (" Other rows: " ~ (other_rows | join(', ')) ~ (", ..." if errors | length > 6 else "") ~ ".") if other_rows else "" -%}
         {%- if first['error_type'] == 'INVALID ENCODING' -%}
             {%- do problem.append(
                 "not UTF-8 text: " ~ file ~ " holds " ~ first['error_count'] ~ " row(s) with bytes that are not UTF-8, first at "
@@ -160,7 +198,7 @@
             ) -%}
         {%- else -%}
             {%- do problem.append(
-                "malformed CSV: " ~ file ~ " holds " ~ errors.rows | length ~ " row(s) DuckDB cannot parse, first at "
+                "malformed CSV: " ~ file ~ " holds " ~ errors | length ~ " row(s) DuckDB cannot parse, first at "
                 ~ where ~ " (" ~ first['error_type'] | lower ~ "): " ~ first['csv_line'] ~ ". Expected "
                 ~ expected_columns | length ~ " comma-separated values per row, quoted with \" when they hold commas or line breaks." ~ others
             ) -%}
@@ -171,7 +209,6 @@
             ~ "(an interrupted export?). The build stops rather than replace the marts with empty ones."
         ) -%}
     {%- endif -%}
-    {%- do row_counts.append(data_rows) -%}
     {{- return(problem[0] if problem else '') -}}
 {%- endmacro %}
 

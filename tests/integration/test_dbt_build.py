@@ -6,6 +6,7 @@ a mistake in a join or a filter of the dbt models shows up as a difference.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -76,8 +77,10 @@ def assert_mart_matches_pandas(result: DbtResult, data_dir: Path) -> None:
 
 
 def test_demo_build_passes_every_dbt_test(demo_build: DbtResult) -> None:
+    """Unit tests included: `make test` is where they run (the nightly job leaves them out)."""
     assert demo_build.returncode == 0, demo_build.output[-5000:]
     assert "ERROR=0" in demo_build.output
+    assert re.search(r"Finished running .*\b[1-9]\d* unit tests", demo_build.output)
 
 
 def test_demo_mart_matches_independent_pandas_computation(

@@ -62,6 +62,7 @@ class NightlyBuild:
     runs: dict[str, set[str]]
     kept: set[str]
     kept_rest: set[str]
+    resource_types: dict[str, set[str]]
 
 
 def nightly_build(data_dir: Path, warehouse: Path, *extra: str) -> NightlyBuild:
@@ -76,17 +77,19 @@ def nightly_build(data_dir: Path, warehouse: Path, *extra: str) -> NightlyBuild:
         previous.unlink()
     completed = run_build_process(data_dir=data_dir, warehouse=warehouse, dbt_args=extra)
     assert completed.returncode == 0, (completed.stdout + completed.stderr)[-4000:]
-    runs = {
-        path.name.split(".")[1]: {
-            result["unique_id"].split(".")[2] for result in json.loads(path.read_text())["results"]
-        }
+    results = {
+        path.name.split(".")[1]: json.loads(path.read_text())["results"]
         for path in target.glob("run_results.*.json")
     }
+    runs = {run: {r["unique_id"].split(".")[2] for r in rows} for run, rows in results.items()}
     kept = [m for line in completed.stdout.splitlines() if (m := KEPT_LINE.search(line))]
     return NightlyBuild(
         runs=runs,
         kept={name for m in kept if m[2] for name in m[2].split(", ")},
         kept_rest={name for m in kept if m[2] and m[1] == "rest" for name in m[2].split(", ")},
+        resource_types={
+            run: {r["unique_id"].split(".")[0] for r in rows} for run, rows in results.items()
+        },
     )
 
 
@@ -185,6 +188,16 @@ def test_a_night_without_a_retrain_runs_no_fit(nights: dict[str, object]) -> Non
         assert set(night) == {"decide", "retrain"}
         assert {"int_segment_model_fitted", "int_segment_stability_measured"} <= night["retrain"]
     assert "segment_model_selection_computed" in first["retrain"]
+
+
+@pytest.mark.dbt
+def test_the_scheduled_runs_run_the_data_tests_and_leave_the_unit_tests_to_ci(
+    nights: dict[str, object],
+) -> None:
+    for build in nights["runs"]:
+        for run, types in build.resource_types.items():
+            assert "test" in types, f"{run}: the data tests run every night"
+            assert "unit_test" not in types, f"{run}: unit tests belong to make test, not the job"
 
 
 @pytest.mark.dbt

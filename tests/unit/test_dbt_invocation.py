@@ -8,12 +8,14 @@ import sys
 
 import pytest
 
-from olist_segmentation.build import retrain_requested
+from olist_segmentation.build import dbt_environment, retrain_requested
 from olist_segmentation.dbt_invocation import (
     BuildError,
+    condense_dbt_message,
     crash_summary,
     has_own_selection,
     run_dbt_builds,
+    selector_args,
 )
 
 CRASH_OUTPUT = [
@@ -107,3 +109,31 @@ def test_own_selection_flags_run_once() -> None:
 def test_a_build_knows_from_its_vars_when_a_retrain_is_asked(dbt_args, expected) -> None:
     """Then it starts from a new file and keeps only what persists; a night copies the file."""
     assert retrain_requested(dbt_args) is expected
+
+
+def test_a_list_of_problems_is_condensed_to_its_first_one_and_a_count() -> None:
+    message = """Compilation Error in operation olist_segmentation-on-run-start-1 (dbt_project.yml)
+  Raw Olist files are not usable (folder: /data):
+    - missing file: expected /data/olist_customers_dataset.csv (or .csv.gz)
+    - missing file: expected /data/olist_orders_dataset.csv (or .csv.gz)
+
+  > in macro check_raw_files (macros/staging/check_raw_files.sql)"""
+    assert condense_dbt_message(message) == (
+        "Raw Olist files are not usable (folder: /data): missing file: expected "
+        "/data/olist_customers_dataset.csv (or .csv.gz) (and 1 more)"
+    )
+
+
+def test_the_scheduled_runs_leave_the_unit_tests_to_ci() -> None:
+    args = selector_args("decide", ["--vars", "{segment_retrain: true}"])
+    assert args[:2] == ["--selector", "decide"]
+    assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
+    assert args[-2:] == ["--vars", "{segment_retrain: true}"]
+
+
+def test_the_builds_file_log_is_at_info_unless_asked(tmp_path, monkeypatch) -> None:
+    building, warehouse = tmp_path / "b.duckdb", tmp_path / "w.duckdb"
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
+    assert dbt_environment(building, warehouse, keep_tables=False)["DBT_LOG_LEVEL_FILE"] == "info"
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+    assert dbt_environment(building, warehouse, keep_tables=False)["DBT_LOG_LEVEL_FILE"] == "debug"
