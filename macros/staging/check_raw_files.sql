@@ -5,10 +5,10 @@
     binder error deep inside a staging model.
 
     When the run builds a model that reads a raw file (a base_olist__ model), it loads every
-    file, read to the end once, into the source's table, and checks the header on the loaded
-    table (other commands read only the headers) (schema olist, every column as text): the
-    base models read those tables, never the files again, and on-run-end drops them (the base
-    models keep every raw row). While loading:
+    file, read to the end once, into the source's table (schema olist, every column as text) and
+    checks the header on the loaded table; other commands only read the headers. The base models
+    read those tables, never the files again, and on-run-end drops them (the base models keep
+    every raw row). While loading:
       - a truncated or corrupt file (e.g. an interrupted .csv.gz download) fails here, naming the file;
       - bytes that are not UTF-8 or a malformed CSV row fail here, naming the file, the data row
         (counted from 1 after the header, like source_row in stg_olist__rejects), the column and

@@ -205,8 +205,9 @@ def prepare_building_file(warehouse: Path, building: Path, *, keep_tables: bool)
             shutil.copyfile(wal_path(warehouse), wal_path(building))
 
 
-def dbt_environment(building: Path, warehouse: Path, *, keep_tables: bool) -> dict[str, str]:
-    env = {**os.environ, "OLIST_DUCKDB_PATH": str(building)}
+def dbt_environment(warehouse: Path, *, keep_tables: bool) -> dict[str, str]:
+    """The environment of the build's dbt runs (run_dbt_builds points them at the building file)."""
+    env = dict(os.environ)
     env.pop("OLIST_PREVIOUS_DUCKDB_PATH", None)
     # dbt's file log defaults to debug: every statement of ~250 nodes, a tenth of a night's
     # time at real size. At info it keeps what the console shows; DBT_LOG_LEVEL_FILE=debug
@@ -272,7 +273,7 @@ def build(dbt_args: Sequence[str]) -> None:
         try:
             keep_tables = retrain_requested(dbt_args)
             prepare_building_file(warehouse, building, keep_tables=keep_tables)
-            env = dbt_environment(building, warehouse, keep_tables=keep_tables)
+            env = dbt_environment(warehouse, keep_tables=keep_tables)
             run_dbt_builds(building, dbt_args, env=env)
             written = write_exports(building, exports)
             publish(building, warehouse, written, exports)

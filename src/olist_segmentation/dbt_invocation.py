@@ -296,8 +296,8 @@ def run_builds_in_process(building: Path, dbt_args: Sequence[str]) -> None:
         else:
             child_progress("no retrain due: scoring with the champion, nothing is refitted")
             _invoke(runner, selector_args(NIGHTLY_SELECTOR, dbt_args), label="nightly", last=True)
-    # Closed here, DuckDB checkpoints the file; left open, the parent's export would first
-    # replay the whole run from the write-ahead log (about a second at real size).
+    # Closed here, DuckDB checkpoints the file before the process ends without teardown
+    # (os._exit below); left open, the parent would replay the run from the write-ahead log.
     release_dbt_database()
 
 

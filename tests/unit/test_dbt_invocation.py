@@ -132,8 +132,8 @@ def test_the_scheduled_runs_leave_the_unit_tests_to_ci() -> None:
 
 
 def test_the_builds_file_log_is_at_info_unless_asked(tmp_path, monkeypatch) -> None:
-    building, warehouse = tmp_path / "b.duckdb", tmp_path / "w.duckdb"
+    warehouse = tmp_path / "w.duckdb"
     monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
-    assert dbt_environment(building, warehouse, keep_tables=False)["DBT_LOG_LEVEL_FILE"] == "info"
+    assert dbt_environment(warehouse, keep_tables=False)["DBT_LOG_LEVEL_FILE"] == "info"
     monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
-    assert dbt_environment(building, warehouse, keep_tables=False)["DBT_LOG_LEVEL_FILE"] == "debug"
+    assert dbt_environment(warehouse, keep_tables=False)["DBT_LOG_LEVEL_FILE"] == "debug"
