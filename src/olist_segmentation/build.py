@@ -58,6 +58,8 @@ CONSUMER_MARTS = (
     "data_quality",
 )
 MARTS_SCHEMA = "marts"
+# Thread counts of the native math libraries, fixed for the dbt child (see dbt_environment).
+NATIVE_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
 
 _LOCK_HOLDER = re.compile(
     r"Conflicting lock is held in (?P<process>.+?) \(PID (?P<pid>\d+)\)"
@@ -213,6 +215,12 @@ def dbt_environment(warehouse: Path, *, keep_tables: bool) -> dict[str, str]:
     # time at real size. At info it keeps what the console shows; DBT_LOG_LEVEL_FILE=debug
     # brings the statements back (the SQL of every node is in target/run either way).
     env.setdefault("DBT_LOG_LEVEL_FILE", "info")
+    # dbt runs Python models on several threads of this one process, and OpenBLAS keeps one
+    # thread count for the whole process: fixed before numpy loads, nothing changes it while
+    # another model is inside a BLAS call (see segmentation.kmeans.cap_threads). The models
+    # fit with one thread each anyway; dbt's threads are the parallelism.
+    for variable in NATIVE_THREAD_VARIABLES:
+        env.setdefault(variable, "1")
     if keep_tables and warehouse.exists():
         env["OLIST_PREVIOUS_DUCKDB_PATH"] = str(warehouse)
     if "DBT_PROFILES_DIR" not in env and Path("profiles.yml").exists():

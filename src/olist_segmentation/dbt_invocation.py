@@ -19,8 +19,8 @@ asked.
 
 from __future__ import annotations
 
+import atexit
 import json
-import logging
 import os
 import re
 import shutil
@@ -315,8 +315,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 if __name__ == "__main__":
     exit_code = main()
     # Every file is written and closed by now (dbt's results, the checkpointed warehouse): skip
-    # the interpreter's teardown of dbt's caches and threads, about a second, after flushing logs.
-    logging.shutdown()
+    # the interpreter's teardown of dbt's caches and threads, about a second. The exit handlers
+    # still run (a few ms): they flush the logs and release dbt's multiprocessing locks, which
+    # the resource tracker would otherwise report as leaked semaphores on every build.
+    atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(exit_code)

@@ -32,6 +32,8 @@ FEATURE_COLUMNS = ["recency_days", "frequency", "monetary"]
 KEPT_LINE = re.compile(
     r"Kept from the previous build \((needed|rest), [\d.]+ s\): \d+ relation\(s\)(?:: (.*))?$"
 )
+# how Python prints a warning: "<file>:<line>: <Category>Warning: <message>"
+PYTHON_WARNING = re.compile(r"^.*:\d+: \w*Warning: .*$", re.MULTILINE)
 
 
 # Models returning their previous rows when nothing changed (meta.reads_its_previous_rows): a
@@ -63,6 +65,7 @@ class NightlyBuild:
     kept: set[str]
     kept_rest: set[str]
     resource_types: dict[str, set[str]]
+    python_warnings: list[str]
 
 
 def nightly_build(data_dir: Path, warehouse: Path, *extra: str) -> NightlyBuild:
@@ -90,6 +93,7 @@ def nightly_build(data_dir: Path, warehouse: Path, *extra: str) -> NightlyBuild:
         resource_types={
             run: {r["unique_id"].split(".")[0] for r in rows} for run, rows in results.items()
         },
+        python_warnings=PYTHON_WARNING.findall(completed.stdout + completed.stderr),
     )
 
 
@@ -198,6 +202,13 @@ def test_the_scheduled_runs_run_the_data_tests_and_leave_the_unit_tests_to_ci(
         for run, types in build.resource_types.items():
             assert "test" in types, f"{run}: the data tests run every night"
             assert "unit_test" not in types, f"{run}: unit tests belong to make test, not the job"
+
+
+@pytest.mark.dbt
+def test_the_scheduled_job_prints_no_python_warnings(nights: dict[str, object]) -> None:
+    # e.g. the resource tracker's "leaked semaphore objects" when the dbt child skipped the
+    # exit handlers that release dbt's multiprocessing locks
+    assert [build.python_warnings for build in nights["runs"]] == [[]] * len(nights["runs"])
 
 
 @pytest.mark.dbt

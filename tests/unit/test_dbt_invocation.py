@@ -137,3 +137,13 @@ def test_the_builds_file_log_is_at_info_unless_asked(tmp_path, monkeypatch) -> N
     assert dbt_environment(warehouse, keep_tables=False)["DBT_LOG_LEVEL_FILE"] == "info"
     monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
     assert dbt_environment(warehouse, keep_tables=False)["DBT_LOG_LEVEL_FILE"] == "debug"
+
+
+def test_the_builds_native_math_runs_one_thread_per_dbt_thread_unless_asked(
+    tmp_path, monkeypatch
+) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    env = dbt_environment(warehouse, keep_tables=False)
+    assert (env["OPENBLAS_NUM_THREADS"], env["OMP_NUM_THREADS"]) == ("1", "2")

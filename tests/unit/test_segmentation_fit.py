@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
+import textwrap
 from dataclasses import replace
 
 import duckdb
@@ -22,7 +27,6 @@ from olist_segmentation.segmentation.kmeans import (
     assign_to_centroids,
     fit_final_model,
     fit_kmeans,
-    limit_threads,
 )
 from olist_segmentation.segmentation.model import SegmentModel
 from olist_segmentation.segmentation.search import (
@@ -412,10 +416,70 @@ def test_customer_samples_follow_the_ids_not_the_rows() -> None:
     assert sorted(sample_customers(ids[:5], size=10, seed=5)) == list(range(5))
     with pytest.raises(ValueError, match="positive"):
         sample_customers(ids, size=0, seed=5)
-    with pytest.raises(ValueError, match="n_threads"):
-        limit_threads(0)
-    with limit_threads(None), limit_threads(1):
-        pass
     labels, dist = assign_to_centroids(np.array([[0.0, 0.0], [3.0, 4.0]]), np.array([[3.0, 4.0]]))
     np.testing.assert_array_equal(labels, [0, 0])
     np.testing.assert_array_equal(dist, [5.0, 0.0])
+
+
+THREAD_CAP_SCRIPT = textwrap.dedent(
+    """
+    import json, threading
+    from threadpoolctl import threadpool_info
+    from olist_segmentation.segmentation.kmeans import cap_threads
+
+    def counts():
+        return sorted({(lib["user_api"], lib["num_threads"]) for lib in threadpool_info()})
+
+    seen = {"start": counts()}
+    cap_threads(None)
+    seen["none"] = counts()
+    cap_threads(3)
+    seen["three"] = counts()
+    cap_threads(4)
+    seen["four after three"] = counts()
+
+    def other_thread():
+        seen["other thread before"] = counts()
+        cap_threads(1)
+        seen["other thread after one"] = counts()
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join()
+    seen["main after other thread"] = counts()
+    try:
+        cap_threads(0)
+    except ValueError as error:
+        seen["zero"] = str(error)
+    print(json.dumps(seen))
+    """
+)
+
+
+def test_thread_caps_only_ever_lower_blas_for_the_process_and_openmp_per_thread() -> None:
+    # A fresh interpreter: the BLAS cap is process state by design. OpenMP starts at 4 threads,
+    # above every cap asked for; OpenBLAS at one thread per core.
+    env = {**os.environ, "OMP_NUM_THREADS": "4"}
+    completed = subprocess.run(
+        [sys.executable, "-c", THREAD_CAP_SCRIPT],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    seen = json.loads(completed.stdout)
+    ((_, blas),) = [pair for pair in seen["start"] if pair[0] == "blas"]
+    if blas < 2:
+        pytest.skip("OpenBLAS runs one thread on this machine: no BLAS cap to observe")
+    assert seen["start"] == [["blas", blas], ["openmp", 4]]
+    assert seen["none"] == seen["start"]
+    # OpenBLAS starts at most one thread per core (blas <= 3 on the machines this runs on)
+    assert seen["three"] == [["blas", blas], ["openmp", 3]]
+    # asking for more never lifts a cap: another model's BLAS call may be running
+    assert seen["four after three"] == seen["three"]
+    # a new thread starts from the process default for OpenMP, and its cap is its own;
+    # BLAS, one count per process, follows the lowest cap asked for
+    assert seen["other thread before"] == [["blas", blas], ["openmp", 4]]
+    assert seen["other thread after one"] == [["blas", 1], ["openmp", 1]]
+    assert seen["main after other thread"] == [["blas", 1], ["openmp", 3]]
+    assert "n_threads must be >= 1" in seen["zero"]

@@ -20,7 +20,7 @@ from olist_segmentation.maintenance.reference import (
 )
 from olist_segmentation.maintenance.study import stability_study
 from olist_segmentation.maintenance.transitions import monthly_transitions
-from olist_segmentation.segmentation.kmeans import limit_threads
+from olist_segmentation.segmentation.kmeans import cap_threads
 from olist_segmentation.segmentation.model import SegmentModel
 from olist_segmentation.settings import StabilitySettings
 
@@ -45,16 +45,16 @@ def fit_stability_reference(
     is t0 and the version names the production model it replays.
     """
     t0 = study_t0(history, settings)
-    with limit_threads(1):
-        fitted = fit_reference_model(
-            history,
-            features=model.features,
-            log1p_features=model.log1p_features,
-            k=model.k,
-            seed=model.seed,
-            t0=t0,
-            options=study_options(settings),
-        )
+    cap_threads(1)
+    fitted = fit_reference_model(
+        history,
+        features=model.features,
+        log1p_features=model.log1p_features,
+        k=model.k,
+        seed=model.seed,
+        t0=t0,
+        options=study_options(settings),
+    )
     return SegmentModel.from_fitted(
         fitted,
         version=f"{model.version}-t0-{t0:%Y%m%d}",
@@ -94,18 +94,18 @@ def run_stability_study(
     frozen = FrozenReference(
         t0=latest, params=reference.transform_params, centroids=reference.centroids
     )
-    with limit_threads(1):
-        study = stability_study(
-            history,
-            features=reference.features,
-            log1p_features=reference.log1p_features,
-            k=reference.k,
-            seed=reference.seed,
-            t0=origins,
-            options=study_options(settings),
-            references=[frozen],
-            progress=progress,
-        )
+    cap_threads(1)
+    study = stability_study(
+        history,
+        features=reference.features,
+        log1p_features=reference.log1p_features,
+        k=reference.k,
+        seed=reference.seed,
+        t0=origins,
+        options=study_options(settings),
+        references=[frozen],
+        progress=progress,
+    )
     return study.drop(columns=["elapsed_seconds"], errors="ignore")
 
 
@@ -172,12 +172,12 @@ def run_monthly_transitions(
     the study's reference model (:func:`fit_stability_reference`, read back from its table), so
     they are the labels segment_stability measured for that origin.
     """
-    with limit_threads(1):
-        return monthly_transitions(
-            history,
-            params=reference.transform_params,
-            centroids=reference.centroids,
-            t0=_reference_t0(reference),
-            segment_ids=reference.segment_ids,
-            options=study_options(settings),
-        )
+    cap_threads(1)
+    return monthly_transitions(
+        history,
+        params=reference.transform_params,
+        centroids=reference.centroids,
+        t0=_reference_t0(reference),
+        segment_ids=reference.segment_ids,
+        options=study_options(settings),
+    )

@@ -27,8 +27,8 @@ from olist_segmentation.sampling import sample_customers
 from olist_segmentation.segmentation.kmeans import (
     MAX_FIT_ROWS,
     assign_to_centroids,
+    cap_threads,
     fit_kmeans,
-    limit_threads,
 )
 from olist_segmentation.segmentation.metrics import cluster_metrics, min_share
 
@@ -127,7 +127,7 @@ def compare_algorithms(
     Silhouette uses the same seeded rows for every algorithm; Davies-Bouldin,
     Calinski-Harabasz and the ARI against k-means use every row. Segment ids of the non-k-means
     rows are numbered by descending size in ``segment_sizes`` (``{segment: customers}``).
-    ``n_threads``: see :func:`limit_threads`.
+    ``n_threads``: see :func:`cap_threads`.
     """
     X = np.asarray(X, dtype="float64")
     kmeans_labels = np.asarray(kmeans_labels)
@@ -174,93 +174,91 @@ def compare_algorithms(
             }
         )
 
-    with limit_threads(n_threads):
-        with _measure() as cost:
-            model = fit_kmeans(
-                X,
-                k,
-                seed,
-                n_init=n_init,
-                minibatch_above=minibatch_above,
-                batch_size=batch_size,
-                minibatch_n_init=minibatch_n_init,
-                fit_rows=fit_rows,
-            )
-            assign_to_centroids(X, model.cluster_centers_, chunk_size)  # cost of labelling all
-        kind = "MiniBatchKMeans" if isinstance(model, MiniBatchKMeans) else f"Lloyd n_init={n_init}"
-        n_km = len(fit_rows)
-        record(
-            "kmeans",
-            None,
-            kmeans_labels,
-            n_km,
-            cost,
-            f"labels supplied by caller; cost = refit on {n_km} rows ({kind}, same seed) "
-            "+ nearest-centroid assignment of every row",
-            keep_ids=True,
+    cap_threads(n_threads)
+    with _measure() as cost:
+        model = fit_kmeans(
+            X,
+            k,
+            seed,
+            n_init=n_init,
+            minibatch_above=minibatch_above,
+            batch_size=batch_size,
+            minibatch_n_init=minibatch_n_init,
+            fit_rows=fit_rows,
         )
+        assign_to_centroids(X, model.cluster_centers_, chunk_size)  # cost of labelling all
+    kind = "MiniBatchKMeans" if isinstance(model, MiniBatchKMeans) else f"Lloyd n_init={n_init}"
+    n_km = len(fit_rows)
+    record(
+        "kmeans",
+        None,
+        kmeans_labels,
+        n_km,
+        cost,
+        f"labels supplied by caller; cost = refit on {n_km} rows ({kind}, same seed) "
+        "+ nearest-centroid assignment of every row",
+        keep_ids=True,
+    )
 
-        with _measure() as cost:
-            mb = fit_kmeans(
-                X,
-                k,
-                seed,
-                minibatch_above=0,
-                batch_size=batch_size,
-                minibatch_n_init=minibatch_n_init,
-                fit_rows=fit_rows,
-            )
-            mb_labels, _ = assign_to_centroids(X, mb.cluster_centers_, chunk_size)
-        n_mb = len(fit_rows)
-        record(
-            "minibatch_kmeans",
-            None,
-            mb_labels,
-            n_mb,
-            cost,
-            f"fitted on {n_mb} rows, batch_size={batch_size}, n_init={minibatch_n_init}; "
-            "every row assigned to the nearest centroid",
+    with _measure() as cost:
+        mb = fit_kmeans(
+            X,
+            k,
+            seed,
+            minibatch_above=0,
+            batch_size=batch_size,
+            minibatch_n_init=minibatch_n_init,
+            fit_rows=fit_rows,
         )
+        mb_labels, _ = assign_to_centroids(X, mb.cluster_centers_, chunk_size)
+    n_mb = len(fit_rows)
+    record(
+        "minibatch_kmeans",
+        None,
+        mb_labels,
+        n_mb,
+        cost,
+        f"fitted on {n_mb} rows, batch_size={batch_size}, n_init={minibatch_n_init}; "
+        "every row assigned to the nearest centroid",
+    )
 
-        idx = sample(sample_size)
-        X_sample = X[idx]
-        for method in linkages:
-            with _measure() as cost:
-                sample_labels = AgglomerativeClustering(n_clusters=k, linkage=method).fit_predict(
-                    X_sample
-                )
-                centres = np.vstack([X_sample[sample_labels == c].mean(axis=0) for c in range(k)])
-                labels, _ = assign_to_centroids(X, centres, chunk_size)
-                labels[idx] = sample_labels  # sampled rows keep the label the algorithm gave them
-            record(
-                "agglomerative",
-                method,
-                labels,
-                len(idx),
-                cost,
-                f"fitted on a seeded sample of {len(idx)} rows (quadratic); other {n - len(idx)} "
-                "rows assigned to the nearest cluster mean of the sample",
-            )
-
-        gidx = sample(mixture_sample_size)
+    idx = sample(sample_size)
+    X_sample = X[idx]
+    for method in linkages:
         with _measure() as cost:
-            gmm = GaussianMixture(
-                n_components=k, covariance_type=mixture_covariance, random_state=seed
+            sample_labels = AgglomerativeClustering(n_clusters=k, linkage=method).fit_predict(
+                X_sample
             )
-            gmm.fit(X[gidx])
-            # predict in chunks: it materialises n x k log-probabilities (1.4 GB at 10M rows)
-            labels = np.concatenate(
-                [gmm.predict(X[i : i + chunk_size]) for i in range(0, n, chunk_size)]
-            )
+            centres = np.vstack([X_sample[sample_labels == c].mean(axis=0) for c in range(k)])
+            labels, _ = assign_to_centroids(X, centres, chunk_size)
+            labels[idx] = sample_labels  # sampled rows keep the label the algorithm gave them
         record(
-            "gaussian_mixture",
-            None,
+            "agglomerative",
+            method,
             labels,
-            len(gidx),
+            len(idx),
             cost,
-            f"{mixture_covariance} covariance, fitted on {len(gidx)} rows, "
-            "every row assigned by predict",
+            f"fitted on a seeded sample of {len(idx)} rows (quadratic); other {n - len(idx)} "
+            "rows assigned to the nearest cluster mean of the sample",
         )
+
+    gidx = sample(mixture_sample_size)
+    with _measure() as cost:
+        gmm = GaussianMixture(n_components=k, covariance_type=mixture_covariance, random_state=seed)
+        gmm.fit(X[gidx])
+        # predict in chunks: it materialises n x k log-probabilities (1.4 GB at 10M rows)
+        labels = np.concatenate(
+            [gmm.predict(X[i : i + chunk_size]) for i in range(0, n, chunk_size)]
+        )
+    record(
+        "gaussian_mixture",
+        None,
+        labels,
+        len(gidx),
+        cost,
+        f"{mixture_covariance} covariance, fitted on {len(gidx)} rows, "
+        "every row assigned by predict",
+    )
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 

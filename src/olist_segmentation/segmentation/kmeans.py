@@ -9,14 +9,14 @@ valuable" in every run.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans, MiniBatchKMeans
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from olist_segmentation.segmentation.transform import (
     TransformParams,
@@ -29,20 +29,43 @@ from olist_segmentation.segmentation.transform import (
 # as from 10M, and the fit stays bounded (see fit_kmeans).
 MAX_FIT_ROWS = 1_000_000
 
+_threads_cap_lock = threading.Lock()
+_blas_threads_cap: int | None = None
 
-def limit_threads(n_threads: int | None) -> AbstractContextManager[object]:
-    """Cap OpenMP and BLAS threads for a block (``None``: leave the libraries' default).
 
-    scikit-learn's k-means uses one OpenMP thread per core with busy-waiting barriers. When
-    several processes (dbt threads, DuckDB, a parallel test run) compete for the same cores this
-    oversubscription is catastrophic: two concurrent grid searches took ~300 s each with the
-    default threads and ~22 s each with one thread on a 2-core machine.
+def cap_threads(n_threads: int | None) -> None:
+    """Cap this process's OpenMP and BLAS threads at ``n_threads`` from now on (``None``: no cap).
+
+    Why a cap: scikit-learn's k-means uses one OpenMP thread per core with busy-waiting
+    barriers. When several processes (dbt threads, DuckDB, a parallel test run) compete for the
+    same cores this oversubscription is catastrophic: two concurrent grid searches took ~300 s
+    each with the default threads and ~22 s each with one thread on a 2-core machine.
+
+    Why the BLAS cap is set once and never lifted: OpenBLAS keeps one thread count per process,
+    and changing it while another thread is inside a BLAS call is not safe (threadpoolctl
+    documents its limits for the main thread only). dbt runs Python models on several threads of
+    one process; when each model set a limit around its work and restored it afterwards, a build
+    crashed with SIGSEGV inside ``silhouette_score`` of one model while another restored the
+    count. So the first call caps BLAS, under a lock; a later call can only lower the cap, and
+    one that asks for what is already in force changes nothing. OpenMP's limit belongs to the
+    calling thread (``omp_set_num_threads``), so it is set for every caller's thread.
     """
+    global _blas_threads_cap
     if n_threads is None:
-        return nullcontext()
+        return
     if n_threads < 1:
         raise ValueError(f"n_threads must be >= 1 or None, got {n_threads}")
-    return threadpool_limits(limits=n_threads)
+    with _threads_cap_lock:
+        controller = ThreadpoolController()
+        _limit_if_above(controller.select(user_api="openmp"), n_threads)
+        if _blas_threads_cap is None or n_threads < _blas_threads_cap:
+            _limit_if_above(controller.select(user_api="blas"), n_threads)
+            _blas_threads_cap = n_threads
+
+
+def _limit_if_above(libraries: ThreadpoolController, n_threads: int) -> None:
+    if any(library.num_threads > n_threads for library in libraries.lib_controllers):
+        libraries.limit(limits=n_threads)
 
 
 def fit_kmeans(
@@ -222,29 +245,27 @@ def fit_final_model(
     from :func:`assign_to_centroids`, the very function used for frozen scoring, so scoring the
     training data from the stored tables reproduces these labels exactly.
 
-    ``n_threads`` (see :func:`limit_threads`) defaults to 1: on 10M synthetic rows the fit took
+    ``n_threads`` (see :func:`cap_threads`) defaults to 1: on 10M synthetic rows the fit took
     ~10 s single-threaded and ~12 s with two threads on a busy 2-core machine.
     """
     params = fit_transform(df, features, log1p_features)
     X = apply_transform(df, params)
-    with limit_threads(n_threads):
-        model = fit_kmeans(
-            X,
-            k,
-            seed,
-            n_init=n_init,
-            minibatch_above=minibatch_above,
-            batch_size=batch_size,
-            minibatch_n_init=minibatch_n_init,
-            fit_rows=fit_rows,
-        )
-        raw_centroids = np.asarray(model.cluster_centers_, dtype="float64")
-        raw_labels, _ = assign_to_centroids(X, raw_centroids, chunk_size)
-        order = _business_order(
-            df, params, raw_centroids, raw_labels, value_feature, recency_feature
-        )
-        centroids = raw_centroids[order]
-        labels, distances = assign_to_centroids(X, centroids, chunk_size)
+    cap_threads(n_threads)
+    model = fit_kmeans(
+        X,
+        k,
+        seed,
+        n_init=n_init,
+        minibatch_above=minibatch_above,
+        batch_size=batch_size,
+        minibatch_n_init=minibatch_n_init,
+        fit_rows=fit_rows,
+    )
+    raw_centroids = np.asarray(model.cluster_centers_, dtype="float64")
+    raw_labels, _ = assign_to_centroids(X, raw_centroids, chunk_size)
+    order = _business_order(df, params, raw_centroids, raw_labels, value_feature, recency_feature)
+    centroids = raw_centroids[order]
+    labels, distances = assign_to_centroids(X, centroids, chunk_size)
     algorithm = "minibatch_kmeans" if isinstance(model, MiniBatchKMeans) else "kmeans_lloyd"
     fitted_customer_count = len(X) if fit_rows is None else len(fit_rows)
     return FittedSegmentation(

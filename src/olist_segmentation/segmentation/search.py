@@ -17,7 +17,7 @@ from sklearn.metrics import (
 )
 
 from olist_segmentation.sampling import sample_customers
-from olist_segmentation.segmentation.kmeans import fit_kmeans, limit_threads
+from olist_segmentation.segmentation.kmeans import cap_threads, fit_kmeans
 from olist_segmentation.segmentation.metrics import cluster_metrics, min_share
 from olist_segmentation.segmentation.transform import apply_transform, fit_transform
 
@@ -69,7 +69,7 @@ def evaluate_grid(
     evaluation sample and is compared with the reference labels by the adjusted Rand index. A
     value near 1 means the segmentation is a property of the data, not of the seed.
 
-    ``n_threads`` caps OpenMP/BLAS threads (see :func:`limit_threads`): on 20k-row fits one
+    ``n_threads`` caps OpenMP/BLAS threads (see :func:`cap_threads`): on 20k-row fits one
     thread is faster than two, and it stays fast when dbt runs other models at the same time.
     """
     if not feature_sets:
@@ -95,47 +95,47 @@ def evaluate_grid(
     total = len(feature_sets) * len(k_list)
     started = time.perf_counter()
     done = 0
-    with limit_threads(n_threads):
-        for set_name, features in feature_sets.items():
-            features = list(features)
-            params = fit_transform(sample, features, log1p_features)
-            X = apply_transform(sample, params)
-            for k in k_list:
-                t0 = time.perf_counter()
-                model = fit_kmeans(X, k, seed, n_init=n_init, minibatch_above=minibatch_above)
-                fit_seconds = time.perf_counter() - t0
-                labels = model.predict(X)
-                metrics = cluster_metrics(X, labels, silhouette_rows=silhouette_rows)
-                metrics["min_segment_share"] = min_share(labels, k)
-                aris = []
-                for b, boot in enumerate(boot_indices):
-                    boot_model = fit_kmeans(
-                        X[boot], k, seed + 1 + b, n_init=n_init, minibatch_above=minibatch_above
-                    )
-                    aris.append(adjusted_rand_score(labels, boot_model.predict(X)))
-                eval_seconds = time.perf_counter() - t0
-                rows.append(
-                    {
-                        "feature_set": set_name,
-                        "features": ",".join(features),
-                        "k": k,
-                        "inertia": float(model.inertia_),
-                        **metrics,
-                        "bootstrap_ari": float(np.mean(aris)) if aris else np.nan,
-                        "fit_seconds": fit_seconds,
-                        "eval_seconds": eval_seconds,
-                        "fitted_customer_count": n,
-                    }
+    cap_threads(n_threads)
+    for set_name, features in feature_sets.items():
+        features = list(features)
+        params = fit_transform(sample, features, log1p_features)
+        X = apply_transform(sample, params)
+        for k in k_list:
+            t0 = time.perf_counter()
+            model = fit_kmeans(X, k, seed, n_init=n_init, minibatch_above=minibatch_above)
+            fit_seconds = time.perf_counter() - t0
+            labels = model.predict(X)
+            metrics = cluster_metrics(X, labels, silhouette_rows=silhouette_rows)
+            metrics["min_segment_share"] = min_share(labels, k)
+            aris = []
+            for b, boot in enumerate(boot_indices):
+                boot_model = fit_kmeans(
+                    X[boot], k, seed + 1 + b, n_init=n_init, minibatch_above=minibatch_above
                 )
-                done += 1
-                if progress is not None:
-                    r = rows[-1]
-                    progress(
-                        f"grid {done}/{total}: feature_set={set_name} k={k} rows={n} "
-                        f"silhouette={r['silhouette']:.3f} bootstrap_ari={r['bootstrap_ari']:.3f} "
-                        f"min_share={r['min_segment_share']:.3f} ({eval_seconds:.1f}s, "
-                        f"elapsed {time.perf_counter() - started:.1f}s)"
-                    )
+                aris.append(adjusted_rand_score(labels, boot_model.predict(X)))
+            eval_seconds = time.perf_counter() - t0
+            rows.append(
+                {
+                    "feature_set": set_name,
+                    "features": ",".join(features),
+                    "k": k,
+                    "inertia": float(model.inertia_),
+                    **metrics,
+                    "bootstrap_ari": float(np.mean(aris)) if aris else np.nan,
+                    "fit_seconds": fit_seconds,
+                    "eval_seconds": eval_seconds,
+                    "fitted_customer_count": n,
+                }
+            )
+            done += 1
+            if progress is not None:
+                r = rows[-1]
+                progress(
+                    f"grid {done}/{total}: feature_set={set_name} k={k} rows={n} "
+                    f"silhouette={r['silhouette']:.3f} bootstrap_ari={r['bootstrap_ari']:.3f} "
+                    f"min_share={r['min_segment_share']:.3f} ({eval_seconds:.1f}s, "
+                    f"elapsed {time.perf_counter() - started:.1f}s)"
+                )
     return pd.DataFrame(rows, columns=GRID_COLUMNS)
 
 
