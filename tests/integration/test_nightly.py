@@ -66,6 +66,8 @@ class NightlyBuild:
     kept_rest: set[str]
     resource_types: dict[str, set[str]]
     python_warnings: list[str]
+    parses: int
+    full_parses: int
 
 
 def nightly_build(data_dir: Path, warehouse: Path, *extra: str) -> NightlyBuild:
@@ -94,6 +96,8 @@ def nightly_build(data_dir: Path, warehouse: Path, *extra: str) -> NightlyBuild:
             run: {r["unique_id"].split(".")[0] for r in rows} for run, rows in results.items()
         },
         python_warnings=PYTHON_WARNING.findall(completed.stdout + completed.stderr),
+        parses=completed.stderr.count("[build] parse: dbt parse"),
+        full_parses=completed.stdout.count("Unable to do partial parsing"),
     )
 
 
@@ -202,6 +206,12 @@ def test_the_scheduled_runs_run_the_data_tests_and_leave_the_unit_tests_to_ci(
         for run, types in build.resource_types.items():
             assert "test" in types, f"{run}: the data tests run every night"
             assert "unit_test" not in types, f"{run}: unit tests belong to make test, not the job"
+
+
+@pytest.mark.dbt
+def test_a_night_parses_the_project_once_and_only_partially(nights: dict[str, object]) -> None:
+    ordinary_nights = nights["runs"][1:3]
+    assert [(build.parses, build.full_parses) for build in ordinary_nights] == [(1, 0), (1, 0)]
 
 
 @pytest.mark.dbt

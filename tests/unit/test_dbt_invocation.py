@@ -14,6 +14,7 @@ from olist_segmentation.dbt_invocation import (
     condense_dbt_message,
     crash_summary,
     has_own_selection,
+    parse_args,
     run_dbt_builds,
     selector_args,
 )
@@ -147,3 +148,26 @@ def test_the_builds_native_math_runs_one_thread_per_dbt_thread_unless_asked(
     monkeypatch.setenv("OMP_NUM_THREADS", "2")
     env = dbt_environment(warehouse, keep_tables=False)
     assert (env["OPENBLAS_NUM_THREADS"], env["OMP_NUM_THREADS"]) == ("1", "2")
+
+
+def test_the_shared_parse_takes_the_options_that_shape_the_manifest() -> None:
+    build_args = [
+        "--vars",
+        "{segment_retrain: true}",
+        "--full-refresh",
+        "--target=dev",
+        "--exclude",
+        "customer_orders",
+        "segment_profiles",
+        "--threads",
+        "3",
+        "--no-partial-parse",
+    ]
+    assert parse_args(build_args) == [
+        "--vars",
+        "{segment_retrain: true}",
+        "--target=dev",
+        "--threads",
+        "3",
+        "--no-partial-parse",
+    ]
