@@ -94,7 +94,8 @@ def build_phases(measured: Measured, runs: dict[str, dict[str, Any]]) -> dict[st
     """Seconds of the build's phases from its stamped ``[build]`` lines (empty when none).
 
     ``startup_s``: Python start-up and imports before the first line; ``copy_s``: the warehouse
-    copy (a night) and the start of the dbt child process, up to the first dbt run; ``keep_s``:
+    copy (a night) and the start of the dbt child process, up to the parse (or the first dbt run);
+    ``parse_s``: the project's parse that both runs share; ``keep_s``:
     tables kept from the published warehouse by the dbt runs' hooks (their "Kept from the
     previous build" lines, inside the runs' execution);
     per dbt run its wall time (``run_wall_s``); ``between_s``: reading the decision between runs;
@@ -112,8 +113,12 @@ def build_phases(measured: Measured, runs: dict[str, dict[str, Any]]) -> dict[st
     kept = [float(m[1]) for m in _KEPT.finditer(measured.stdout())]
     if kept:
         phases["keep_s"] = sum(kept)
+    parse_start = next((t for t, text in lines if text.startswith("[build] parse: ")), None)
     if starts:
-        phases["copy_s"] = min(starts.values()) - lines[0][0]
+        first_run = min(starts.values())
+        phases["copy_s"] = (parse_start or first_run) - lines[0][0]
+        if parse_start is not None:
+            phases["parse_s"] = first_run - parse_start
     phases["run_wall_s"] = {label: ends[label] - starts[label] for label in starts if label in ends}
     ordered = sorted(starts, key=starts.get)
     if len(ordered) == 2 and ordered[0] in ends:
