@@ -4,7 +4,7 @@ A nightly build without a retrain must not pay for the search, the fits, the sta
 the monthly history and the model explanations: they would all come out as they are. dbt cannot
 choose its selection half-way through a run, so the build runs dbt twice in the same warehouse
 file, both runs in one child process (``python -m olist_segmentation.dbt_invocation``: dbt's
-start-up is paid once and the second run reuses the first one's parse):
+start-up is paid once, and both runs use one parse of the project, ``dbt parse``):
 
 1. selector ``decide``: raw files → staging → ``customer_rfm`` → ``int_segment_retrain_decision``
    (the champion against today's customers), with their tests;
