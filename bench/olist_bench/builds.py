@@ -116,8 +116,10 @@ def build_phases(measured: Measured, runs: dict[str, dict[str, Any]]) -> dict[st
     parse_start = next((t for t, text in lines if text.startswith("[build] parse: ")), None)
     if starts:
         first_run = min(starts.values())
-        phases["copy_s"] = (parse_start or first_run) - lines[0][0]
-        if parse_start is not None:
+        if parse_start is None:
+            phases["copy_s"] = first_run - lines[0][0]
+        else:
+            phases["copy_s"] = parse_start - lines[0][0]
             phases["parse_s"] = first_run - parse_start
     phases["run_wall_s"] = {label: ends[label] - starts[label] for label in starts if label in ends}
     ordered = sorted(starts, key=starts.get)

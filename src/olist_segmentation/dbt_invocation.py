@@ -285,10 +285,9 @@ def _invoke(runner: object, dbt_args: Sequence[str], *, label: str, last: bool) 
     run_results = Path(os.environ.get("DBT_TARGET_PATH", "target")) / "run_results.json"
     if not result.success:
         if result.exception is not None:
-            code, why = 2, condense_dbt_message(str(result.exception))
-        else:
-            code, why = 1, summarise_dbt_failure([], run_results, started - 1)
-        raise BuildError(f"dbt build failed (exit code {code}): {why}", exit_code=code)
+            raise _raised_by_dbt(result.exception)
+        why = summarise_dbt_failure([], run_results, started - 1)
+        raise BuildError(f"dbt build failed (exit code 1): {why}", exit_code=1)
     if run_results.exists():
         shutil.copyfile(run_results, run_results.with_name(f"run_results.{label}.json"))
     child_progress(f"{label}: dbt build succeeded in {time.time() - started:.0f} s")
@@ -301,9 +300,15 @@ def _parse(runner: Any, dbt_args: Sequence[str]) -> Any:
     child_progress(f"parse: dbt {' '.join(args)}")
     result = runner.invoke(args)
     if not result.success:
-        why = condense_dbt_message(str(result.exception or "dbt parse failed"))
-        raise BuildError(f"dbt build failed (exit code 2): {why}", exit_code=2)
+        raise _raised_by_dbt(result.exception or RuntimeError("dbt parse failed"))
     return result.result
+
+
+def _raised_by_dbt(exception: BaseException) -> BuildError:
+    """The build's one-line error for an exception dbt raised (a compile, parse or usage error:
+    dbt's exit code 2)."""
+    why = condense_dbt_message(str(exception))
+    return BuildError(f"dbt build failed (exit code 2): {why}", exit_code=2)
 
 
 def release_dbt_database() -> None:
